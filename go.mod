@@ -1,0 +1,3 @@
+module adwatch
+
+go 1.26
