@@ -68,3 +68,18 @@ type Span struct {
 	End   int    `json:"end"`
 	Name  string `json:"name"` // canonical company name or advertiser id
 }
+
+// URLState is what the crawler remembers about one URL between runs, so the
+// next run can ask "has this changed?" (conditional GET) or skip it.
+type URLState struct {
+	URL          string    `json:"url"`
+	Source       string    `json:"source"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	ContentHash  string    `json:"content_hash,omitempty"`
+	Status       int       `json:"status"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	// Updated is the item's own "updated" time when the listing gave one (feed
+	// entries); a later listing value means the document changed.
+	Updated *time.Time `json:"updated,omitempty"`
+}
