@@ -1,0 +1,148 @@
+// Package config reads adwatch.yaml and the environment into one validated
+// Config. Every setting has a safe default; a bad file is rejected with the
+// file, line and field named. The parsed Config is passed down by the caller:
+// there is no global configuration.
+package config
+
+import (
+	"adwatch"
+	"time"
+)
+
+// Default values, also documented in adwatch.example.yaml.
+const (
+	DefaultDatabaseURL  = "postgres://postgres@localhost:5432/adwatch?sslmode=disable"
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultSchedule     = "0 2 * * *"
+	DefaultUserAgent    = "adwatch/1.0 (+https://example.com/contact)"
+	DefaultMaxBodyBytes = 10 << 20
+)
+
+// Config is the whole of adwatch's configuration.
+type Config struct {
+	// File is the path the configuration was read from ("" when defaults only).
+	File     string           `yaml:"-"`
+	Database Database         `yaml:"database"`
+	Crawler  Crawler          `yaml:"crawler"`
+	Alerts   Alerts           `yaml:"alerts"`
+	Web      Web              `yaml:"web"`
+	Sources  []adwatch.Source `yaml:"sources"`
+}
+
+// Database says where the archive lives.
+type Database struct {
+	URL string `yaml:"url"`
+}
+
+// Crawler holds the crawl policy shared by every source.
+type Crawler struct {
+	Schedule             string        `yaml:"schedule"`
+	UserAgent            string        `yaml:"user_agent"`
+	AllowPrivateNetworks bool          `yaml:"allow_private_networks"`
+	MaxBodyBytes         int64         `yaml:"max_body_bytes"`
+	PerHostParallelism   int           `yaml:"per_host_parallelism"`
+	Delay                time.Duration `yaml:"delay"`
+	RequestTimeout       time.Duration `yaml:"request_timeout"`
+	MaxRetries           int           `yaml:"max_retries"`
+	MaxPages             int           `yaml:"max_pages"`
+	Revalidate           time.Duration `yaml:"revalidate"`
+	// Concurrency is how many sources one process crawls at once.
+	Concurrency int `yaml:"concurrency"`
+}
+
+// Alerts configures the delivery channels.
+type Alerts struct {
+	Slack   Slack   `yaml:"slack"`
+	Email   Email   `yaml:"email"`
+	Webhook Webhook `yaml:"webhook"`
+	// DeliverTimeout bounds how long `adwatch run` keeps retrying deliveries
+	// before it exits; what is left is taken up by the next run.
+	DeliverTimeout time.Duration `yaml:"deliver_timeout"`
+	// MaxAttempts is how often a delivery is tried before it is marked failed.
+	MaxAttempts int `yaml:"max_attempts"`
+}
+
+// Slack is an incoming-webhook channel. The URL is a secret.
+type Slack struct {
+	WebhookURL string `yaml:"webhook_url"`
+}
+
+// Email is an SMTP channel. The URL carries credentials: a secret.
+type Email struct {
+	SMTPURL string   `yaml:"smtp_url"`
+	TLS     string   `yaml:"tls"`
+	From    string   `yaml:"from"`
+	To      []string `yaml:"to"`
+}
+
+// Webhook posts each alert as JSON to another tool. The URL is a secret.
+type Webhook struct {
+	URL string `yaml:"url"`
+}
+
+// Web configures the analysts' UI and API.
+type Web struct {
+	Listen string `yaml:"listen"`
+	Auth   bool   `yaml:"auth"`
+	// BaseURL is how people reach this server; alert messages link to it.
+	BaseURL string `yaml:"base_url"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		Database: Database{URL: DefaultDatabaseURL},
+		Crawler: Crawler{
+			Schedule:           DefaultSchedule,
+			UserAgent:          DefaultUserAgent,
+			MaxBodyBytes:       DefaultMaxBodyBytes,
+			PerHostParallelism: 2,
+			Delay:              time.Second,
+			RequestTimeout:     30 * time.Second,
+			MaxRetries:         3,
+			MaxPages:           20,
+			Revalidate:         7 * 24 * time.Hour,
+			Concurrency:        4,
+		},
+		Alerts: Alerts{
+			Email:          Email{TLS: "starttls"},
+			DeliverTimeout: 10 * time.Minute,
+			MaxAttempts:    12,
+		},
+		Web: Web{Listen: DefaultListen, Auth: true},
+	}
+}
+
+// Channels lists the delivery channels this configuration turns on, console
+// always first.
+func (c Config) Channels() []string {
+	ch := []string{"console"}
+	if c.Alerts.Slack.WebhookURL != "" {
+		ch = append(ch, "slack")
+	}
+	if c.Alerts.Email.SMTPURL != "" {
+		ch = append(ch, "email")
+	}
+	if c.Alerts.Webhook.URL != "" {
+		ch = append(ch, "webhook")
+	}
+	return ch
+}
+
+// SourceNamed returns the configured source with that name.
+func (c Config) SourceNamed(name string) (adwatch.Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return adwatch.Source{}, false
+}
+
+// BaseURL is the address alert messages link to.
+func (c Config) BaseURL() string {
+	if c.Web.BaseURL != "" {
+		return c.Web.BaseURL
+	}
+	return "http://" + c.Web.Listen
+}
