@@ -1,0 +1,140 @@
+package crawler
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"adwatch"
+)
+
+// docItem is a document a listing named.
+type docItem struct {
+	url     string            // where to fetch the body
+	docURL  string            // the URL emitted and remembered; default CanonicalURL(url)
+	meta    map[string]string // what the listing said
+	updated *time.Time        // the listing's updated/published time, if any
+}
+
+// fetchDocs fetches the items State does not already have (or that the
+// listing says changed), in order, and emits each. Per-document failures are
+// recorded in the run; an emit error stops the crawl.
+func (s *session) fetchDocs(items []docItem) error {
+	var jobs []*job
+	byJob := map[*job]docItem{}
+	for _, it := range items {
+		if it.docURL == "" {
+			it.docURL = CanonicalURL(it.url)
+		}
+		if s.seen[it.docURL] {
+			continue
+		}
+		s.seen[it.docURL] = true
+		known := s.known(it.docURL)
+		if s.fresh(known, it.updated) {
+			continue
+		}
+		j := &job{url: it.url, key: it.docURL, known: known}
+		byJob[j] = it
+		jobs = append(jobs, j)
+	}
+	return s.getAll(jobs, func(res *result) error {
+		it := byJob[res.job]
+		delete(byJob, res.job)
+		return s.handleDoc(it, res)
+	})
+}
+
+func (s *session) handleDoc(it docItem, res *result) error {
+	switch {
+	case res.notModified:
+		s.putState(res)
+		return nil
+	case res.err != nil:
+		if s.ctx.Err() != nil {
+			return s.ctx.Err()
+		}
+		if res.job.known != nil && (res.status == http.StatusNotFound || res.status == http.StatusGone) {
+			s.run.errorf("%s: known document gone: %v", it.docURL, res.err)
+			return nil
+		}
+		s.run.errorf("%s: %v", it.url, res.err)
+		return nil
+	}
+	return s.emitDoc(it, res)
+}
+
+// emitDoc hands a fetched body on, decoded and with the listing's metadata.
+func (s *session) emitDoc(it docItem, res *result) error {
+	ct, body := normalize(res.header, res.body)
+	meta := map[string]string{}
+	for k, v := range it.meta {
+		if v != "" {
+			meta[k] = v
+		}
+	}
+	if res.url != "" && CanonicalURL(res.url) != it.docURL {
+		meta["final_url"] = res.url
+	}
+	if strings.Contains(ct, "html") {
+		if canon := relCanonical(body, res.url); canon != "" {
+			meta["canonical_url"] = canon
+		}
+	}
+	f := adwatch.Fetched{
+		Source: s.src.Name, Kind: s.src.Kind, URL: it.docURL, Status: res.status,
+		Header: res.header, Body: body, ContentType: ct, FetchedAt: res.fetchedAt, Meta: meta,
+	}
+	if err := s.emit(s.ctx, f); err != nil {
+		return fmt.Errorf("emit %s: %w", it.docURL, err)
+	}
+	return nil
+}
+
+// relCanonical returns the page's <link rel=canonical> (resolved against
+// base and canonicalised), reading no further than the end of <head>.
+func relCanonical(body []byte, base string) string {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.EndTagToken:
+			if name, _ := z.TagName(); atom.Lookup(name) == atom.Head {
+				return ""
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if a == atom.Body {
+				return ""
+			}
+			if a != atom.Link || !hasAttr {
+				continue
+			}
+			var rel, href string
+			for {
+				k, v, more := z.TagAttr()
+				switch string(k) {
+				case "rel":
+					rel = strings.ToLower(string(v))
+				case "href":
+					href = string(v)
+				}
+				if !more {
+					break
+				}
+			}
+			if rel == "canonical" && href != "" {
+				if abs := resolve(base, href); abs != "" {
+					return CanonicalURL(abs)
+				}
+			}
+		}
+	}
+}
