@@ -57,12 +57,15 @@ type Element struct {
 
 // Build makes the Block Kit message for one alert.
 func Build(a adwatch.Alert, links alerts.Links) Message {
-	name := strings.TrimSpace(a.Advertiser)
+	name := oneLine(a.Advertiser)
 	if name == "" {
-		name = a.AdvertiserID
+		name = oneLine(a.AdvertiserID)
+	}
+	if name == "" {
+		name = "Unnamed advertiser" // Slack rejects an empty header
 	}
 	blocks := []Block{
-		{Type: "header", Text: &Text{Type: "plain_text", Text: alerts.Truncate(oneLine(name), MaxHeaderText), Emoji: true}},
+		{Type: "header", Text: &Text{Type: "plain_text", Text: alerts.Truncate(name, MaxHeaderText), Emoji: true}},
 		{Type: "section", Text: &Text{Type: "mrkdwn", Text: describe(a)}},
 	}
 	if snip := Snippet(a.Snippet, a.Alias, MaxSectionText); snip != "" {
