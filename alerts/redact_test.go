@@ -30,7 +30,7 @@ func TestScrubText(t *testing.T) {
 	for in, want := range map[string]string{
 		"dial smtp://alerts:hunter2@mail.example.com:587 failed":    "dial smtp://[redacted]@mail.example.com:587 failed",
 		"post https://hooks.slack.com/services/T000/B000/XXXX: 500": "post https://hooks.slack.com/[redacted] 500",
-		"nothing secret here":                                       "nothing secret here",
+		"nothing secret here": "nothing secret here",
 	} {
 		if got := alerts.ScrubText(in); got != want {
 			t.Errorf("ScrubText(%q) = %q, want %q", in, got, want)
