@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"adwatch"
+	"adwatch/crawler"
+	"adwatch/extract"
+	"adwatch/store"
+)
+
+// saveBatch is how many documents one transaction stores: enough that a crawl
+// never pays one fsync per page, few enough that a crash loses little work
+// (the crawl state is written in the same transaction, so what was not
+// committed is simply fetched again).
+const saveBatch = 64
+
+// pipeline is the nightly flow for one source: crawler → extract → store,
+// with delivery jobs enqueued by the store's transaction hook.
+type pipeline struct {
+	db        *store.DB
+	crawler   *crawler.Crawler
+	extractor *extract.Extractor
+	channels  []string
+	hook      store.AlertHook
+	logger    *slog.Logger
+}
+
+// crawlSource crawls one source, stores what is new and records the run. It
+// returns the run and the alerts it raised; a failed source is reported in
+// run.Err, never by stopping the other sources.
+func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) (adwatch.SourceRun, []adwatch.Alert) {
+	start := time.Now()
+	b := &batcher{p: p}
+	run, err := p.crawler.Crawl(ctx, src, b.emit)
+	if ferr := b.flush(ctx); ferr != nil && err == nil {
+		err = ferr
+	}
+	run.Source = src.Name
+	run.StartedAt = start
+	run.Duration = time.Since(start)
+	run.NewDocuments = b.newDocs
+	run.Alerts = len(b.alerts)
+	run.Errors = append(run.Errors, b.pageErrs...)
+	if err != nil {
+		run.Err = err.Error()
+	}
+	// Record the run even when ctx was cancelled: the operators must see it.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := p.db.RecordRun(rctx, run); rerr != nil {
+		p.logger.Error("record source run", "source", src.Name, "err", rerr)
+	}
+	return run, b.alerts
+}
+
+// batcher collects extracted documents and stores them in batches. emit may
+// be called from several crawler goroutines at once.
+type batcher struct {
+	p        *pipeline
+	mu       sync.Mutex
+	pending  []adwatch.Document
+	newDocs  int
+	alerts   []adwatch.Alert
+	pageErrs []string
+}
+
+func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
+	doc := b.p.document(ctx, f) // extraction runs outside the lock, in parallel
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if doc.Meta["extract_error"] != "" {
+		b.pageErrs = append(b.pageErrs, fmt.Sprintf("%s: extract: %s", doc.URL, doc.Meta["extract_error"]))
+	}
+	b.pending = append(b.pending, doc)
+	if len(b.pending) < saveBatch {
+		return nil
+	}
+	return b.saveLocked(ctx)
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.saveLocked(ctx)
+}
+
+func (b *batcher) saveLocked(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	docs := b.pending
+	b.pending = nil
+	// A cancelled crawl still commits what it already fetched and extracted.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	res, err := b.p.db.SaveDocuments(sctx, docs, b.p.channels, b.p.hook)
+	if err != nil {
+		return fmt.Errorf("store %d documents: %w", len(docs), err)
+	}
+	for _, r := range res {
+		if r.New {
+			b.newDocs++
+		}
+		b.alerts = append(b.alerts, r.Alerts...)
+	}
+	return nil
+}
+
+// document turns a fetched response into an archive document. Extraction
+// failures keep the document (with its raw evidence) and note the error:
+// nothing fetched is lost because a parser choked on it.
+func (p *pipeline) document(ctx context.Context, f adwatch.Fetched) adwatch.Document {
+	in := extract.Input{
+		Name: f.URL, URL: f.URL, ContentType: f.ContentType, Kind: f.Kind,
+		Source: f.Source, Body: f.Body, Meta: f.Meta,
+	}
+	meta := map[string]string{}
+	for k, v := range f.Meta {
+		meta[k] = v
+	}
+	ext, err := p.extractor.Extract(ctx, in)
+	if err != nil {
+		meta["extract_error"] = err.Error()
+		p.logger.Warn("extract", "source", f.Source, "url", f.URL, "err", err)
+	}
+	doc := adwatch.Document{
+		URL:          documentURL(f.URL, ext.CanonicalURL),
+		Title:        firstNonEmpty(ext.Title, f.Meta["title"], f.URL),
+		Source:       f.Source,
+		Kind:         f.Kind,
+		PublishedAt:  ext.Published,
+		FetchedAt:    f.FetchedAt,
+		Text:         ext.Text,
+		Meta:         meta,
+		ContentType:  f.ContentType,
+		Companies:    ext.Companies,
+		CompanySpans: ext.Spans,
+		Matches:      ext.Matches,
+		RawHeader:    f.Header,
+		Raw:          f.Body,
+		Status:       f.Status,
+		FinalURL:     f.URL,
+	}
+	if doc.PublishedAt == nil {
+		doc.PublishedAt = parseDate(f.Meta["published"])
+	}
+	if doc.FetchedAt.IsZero() {
+		doc.FetchedAt = time.Now().UTC()
+	}
+	doc.ContentHash = contentHash(doc.Title, doc.Text, f.Body, err != nil)
+	return doc
+}
+
+// contentHash identifies a document version by what a reader sees (title and
+// text), not by the raw bytes: rotating ads, session tokens and timestamps in
+// page chrome must not make a new version every night. When extraction
+// failed, the raw bytes are all we have.
+func contentHash(title, text string, raw []byte, extractFailed bool) string {
+	h := sha256.New()
+	if extractFailed || text == "" {
+		h.Write(raw)
+	} else {
+		h.Write([]byte(title))
+		h.Write([]byte{0})
+		h.Write([]byte(text))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// documentURL picks the canonical URL: the page's rel=canonical when it stays
+// on the same host (a page must not claim another site's URL), else the URL
+// it was fetched from, without tracking parameters.
+func documentURL(fetched, canonical string) string {
+	if canonical != "" {
+		cu, err1 := url.Parse(canonical)
+		fu, err2 := url.Parse(fetched)
+		if err1 == nil && err2 == nil && strings.EqualFold(cu.Hostname(), fu.Hostname()) && (cu.Scheme == "http" || cu.Scheme == "https") {
+			return crawler.CanonicalURL(canonical)
+		}
+	}
+	return crawler.CanonicalURL(fetched)
+}
+
+func parseDate(s string) *time.Time {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	return nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
