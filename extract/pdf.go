@@ -1,0 +1,153 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/requests"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+)
+
+// PDF limits. A signed law or rule runs to tens of pages; these bound what a
+// hostile or mistaken input can cost.
+const (
+	MaxPDFPages = 2000
+	maxPDFText  = 32 << 20 // bytes of extracted text
+)
+
+// ErrPDF marks a PDF that could not be read (encrypted, broken, not a PDF).
+var ErrPDF = errors.New("unreadable pdf")
+
+// pdfEngine is PDFium compiled to WebAssembly and run by wazero: pure Go, so
+// PDFs are read on any machine without installed libraries. Starting it
+// compiles a large module (see BenchmarkPDFInit), so it is started once per
+// process, on first use, and its single instance is used under a mutex.
+var pdfEngine struct {
+	once sync.Once
+	pool pdfium.Pool
+	err  error
+
+	mu   sync.Mutex
+	inst pdfium.Pdfium
+}
+
+func initPDF() {
+	pdfEngine.once.Do(func() {
+		pdfEngine.pool, pdfEngine.err = webassembly.Init(webassembly.Config{
+			MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
+			// No file system: documents are handed over as bytes, and
+			// extract must not read anything else.
+			FSConfig: wazero.NewFSConfig(),
+			Stdout:   io.Discard,
+			Stderr:   io.Discard,
+		})
+		if pdfEngine.err != nil {
+			pdfEngine.err = fmt.Errorf("start pdfium: %w", pdfEngine.err)
+		}
+	})
+}
+
+// instance returns the live PDFium instance; pdfEngine.mu must be held.
+func instance() (pdfium.Pdfium, error) {
+	initPDF()
+	if pdfEngine.err != nil {
+		return nil, pdfEngine.err
+	}
+	if pdfEngine.inst == nil {
+		inst, err := pdfEngine.pool.GetInstance(30 * time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("pdfium instance: %w", err)
+		}
+		pdfEngine.inst = inst
+	}
+	return pdfEngine.inst, nil
+}
+
+// readPDF extracts the text of a PDF page by page; pages are paragraphs.
+// The title is the document's Title metadata, else its first line.
+func readPDF(ctx context.Context, body []byte) (d doc, err error) {
+	if len(body) > MaxInputBytes {
+		return doc{}, fmt.Errorf("pdf of %d bytes exceeds the %d byte limit", len(body), MaxInputBytes)
+	}
+	pdfEngine.mu.Lock()
+	defer pdfEngine.mu.Unlock()
+	inst, err := instance()
+	if err != nil {
+		return doc{}, err
+	}
+	defer func() {
+		// A trap inside the WebAssembly module surfaces as a panic; the
+		// instance may be corrupt, so it is discarded and the next PDF
+		// gets a fresh one.
+		if r := recover(); r != nil {
+			_ = inst.Kill()
+			pdfEngine.inst = nil
+			d, err = doc{}, fmt.Errorf("%w: pdfium failed: %v", ErrPDF, r)
+		}
+	}()
+	title, pages, err := pdfText(ctx, inst, body)
+	if err != nil {
+		return doc{}, err
+	}
+	text := cleanText(strings.Join(pages, "\n\n"))
+	if title == "" {
+		title = firstLine(text)
+	}
+	return doc{Title: title, Text: text, Published: leadingDate(text)}, nil
+}
+
+func pdfText(ctx context.Context, inst pdfium.Pdfium, body []byte) (string, []string, error) {
+	opened, err := inst.OpenDocument(&requests.OpenDocument{File: &body})
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %v", ErrPDF, err)
+	}
+	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: opened.Document})
+	count, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: opened.Document})
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: page count: %v", ErrPDF, err)
+	}
+	if count.PageCount > MaxPDFPages {
+		return "", nil, fmt.Errorf("pdf has %d pages, more than the %d page limit", count.PageCount, MaxPDFPages)
+	}
+	var title string
+	if meta, err := inst.FPDF_GetMetaText(&requests.FPDF_GetMetaText{Document: opened.Document, Tag: "Title"}); err == nil {
+		title = cleanLine(meta.Value)
+	}
+	pages := make([]string, 0, count.PageCount)
+	size := 0
+	for i := 0; i < count.PageCount; i++ {
+		if err := ctx.Err(); err != nil {
+			return "", nil, err
+		}
+		pt, err := inst.GetPageText(&requests.GetPageText{
+			Page: requests.Page{ByIndex: &requests.PageByIndex{Document: opened.Document, Index: i}},
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: page %d: %v", ErrPDF, i+1, err)
+		}
+		t := joinHyphenated(pt.Text)
+		if size += len(t); size > maxPDFText {
+			return "", nil, fmt.Errorf("pdf text exceeds %d bytes", maxPDFText)
+		}
+		pages = append(pages, t)
+	}
+	return title, pages, nil
+}
+
+// joinHyphenated undoes PDFium's marks for words hyphenated across lines:
+// it reports such a hyphen as U+0002 (or a soft hyphen) before the line
+// break, and the word belongs together ("prohi-\nbition").
+func joinHyphenated(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	for _, mark := range []string{"\u0002\n", "\u00ad\n"} {
+		s = strings.ReplaceAll(s, mark, "")
+	}
+	return strings.ReplaceAll(s, "\u0002", "")
+}
