@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/gocolly/colly/v2"
 
 	"adwatch"
 )
@@ -64,9 +67,26 @@ func (s *session) handleDoc(it docItem, res *result) error {
 			return nil
 		}
 		s.run.errorf("%s: %v", it.url, res.err)
+		if worthRetrying(res) {
+			s.retryLater++
+		}
 		return nil
 	}
 	return s.emitDoc(it, res)
+}
+
+// worthRetrying reports whether a failed document may succeed on a later
+// run, so its listing must not be remembered as done. Robots.txt refusals,
+// refused addresses, size caps and 4xx answers will fail again.
+func worthRetrying(res *result) bool {
+	switch {
+	case errors.Is(res.err, colly.ErrRobotsTxtBlocked), errors.Is(res.err, ErrPrivateAddress),
+		errors.Is(res.err, ErrBodyTooLarge):
+		return false
+	case res.status >= 400 && res.status < 500 && res.status != http.StatusTooManyRequests && res.status != http.StatusRequestTimeout:
+		return false
+	}
+	return true
 }
 
 // emitDoc hands a fetched body on, decoded and with the listing's metadata.

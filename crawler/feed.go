@@ -27,7 +27,7 @@ func (s *session) crawlFeed() error {
 	if len(feed.Items) == 0 {
 		s.run.errorf("%s: feed has no items", s.src.URL)
 	}
-	before := s.errorCount()
+	before := s.retryLater
 	var follow []docItem
 	for i, it := range feed.Items {
 		d := feedDoc(s.src.URL, feed, it)
@@ -46,7 +46,7 @@ func (s *session) crawlFeed() error {
 	if err := s.fetchDocs(follow); err != nil {
 		return err
 	}
-	s.finishListing(res, s.errorCount() == before)
+	s.finishListing(res, s.retryLater == before)
 	return nil
 }
 
@@ -150,10 +150,4 @@ func (s *session) finishListing(res *result, complete bool) {
 		res.header.Del("Last-Modified")
 	}
 	s.putState(res)
-}
-
-func (s *session) errorCount() int {
-	s.run.mu.Lock()
-	defer s.run.mu.Unlock()
-	return len(s.run.run.Errors)
 }

@@ -25,6 +25,9 @@ type session struct {
 	col  *colly.Collector
 	// seen dedupes document URLs within one crawl.
 	seen map[string]bool
+	// retryLater counts documents that failed in a way a later run may fix;
+	// listings are then remembered without validators (see finishListing).
+	retryLater int
 }
 
 // job is one GET and what to do with its answer.
