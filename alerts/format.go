@@ -51,7 +51,7 @@ func Subject(a adwatch.Alert) string {
 	if a.Rescreen {
 		prefix = "[re-screen] "
 	}
-	return prefix + name + " named " + where + ": " + title
+	return oneLine(prefix + name + " named " + where + ": " + title)
 }
 
 // KindLabel says in words what kind of document raised the alert.
@@ -106,9 +106,18 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// oneLine folds all runs of white space, newlines included, to one space:
-// subjects and headers must be a single line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine folds all runs of white space, newlines included, to one space
+// and drops control characters: subjects and headers must be a single line,
+// and a hostile title must not carry terminal escapes.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // Truncate shortens s to at most max runes, ending with "…" when it cut, and
 // never splits a rune.

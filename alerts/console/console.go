@@ -50,7 +50,7 @@ func (n *Notifier) Send(ctx context.Context, a adwatch.Alert) error {
 // line. The matched alias is shown in [brackets] in the snippet.
 func Format(a adwatch.Alert) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ALERT #%d  %s\n", a.ID, alerts.Subject(a))
+	fmt.Fprintf(&b, "ALERT #%d  %s\n", a.ID, clean(alerts.Subject(a)))
 	line := func(label, value string) {
 		if value != "" {
 			fmt.Fprintf(&b, "  %-11s %s\n", label+":", clean(value))
