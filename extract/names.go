@@ -17,6 +17,7 @@ type Options struct {
 // for concurrent use.
 type Extractor struct {
 	matcher *names.Matcher
+	sizes   streamSizes // zero: defaults; tests shrink them
 }
 
 // New returns an Extractor.

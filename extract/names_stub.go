@@ -8,7 +8,7 @@ import "adwatch"
 
 type Options struct{ Matcher *struct{} }
 
-type Extractor struct{}
+type Extractor struct{ sizes streamSizes }
 
 func New(opts Options) *Extractor { return &Extractor{} }
 

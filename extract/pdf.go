@@ -40,18 +40,24 @@ var pdfEngine struct {
 
 func initPDF() {
 	pdfEngine.once.Do(func() {
-		pdfEngine.pool, pdfEngine.err = webassembly.Init(webassembly.Config{
-			MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
-			// No file system: documents are handed over as bytes, and
-			// extract must not read anything else.
-			FSConfig: wazero.NewFSConfig(),
-			Stdout:   io.Discard,
-			Stderr:   io.Discard,
-		})
-		if pdfEngine.err != nil {
-			pdfEngine.err = fmt.Errorf("start pdfium: %w", pdfEngine.err)
-		}
+		pdfEngine.pool, pdfEngine.err = newPDFPool()
 	})
+}
+
+// newPDFPool compiles and starts PDFium: the cost paid once per process.
+func newPDFPool() (pdfium.Pool, error) {
+	pool, err := webassembly.Init(webassembly.Config{
+		MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
+		// No file system: documents are handed over as bytes, and
+		// extract must not read anything else.
+		FSConfig: wazero.NewFSConfig(),
+		Stdout:   io.Discard,
+		Stderr:   io.Discard,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start pdfium: %w", err)
+	}
+	return pool, nil
 }
 
 // instance returns the live PDFium instance; pdfEngine.mu must be held.

@@ -24,11 +24,20 @@ var ErrTooLarge = errors.New("input too large")
 // Streaming sizes for plain text. Chunks overlap so that a name cut by a
 // chunk boundary is seen whole by the next chunk; a mention belongs to the
 // chunk in which it starts before the middle of the overlap.
-const (
-	streamPiece   = 256 << 10 // raw bytes read at a time, cut at a line break
-	streamChunk   = 1 << 20   // cleaned text handed to company finding at once
-	streamOverlap = 4 << 10
-)
+type streamSizes struct {
+	piece   int // raw bytes read at a time, cut at a line break
+	chunk   int // cleaned text handed to company finding at once
+	overlap int // text shared by consecutive chunks
+}
+
+var defaultSizes = streamSizes{piece: 256 << 10, chunk: 1 << 20, overlap: 4 << 10}
+
+func (e *Extractor) streamSizes() streamSizes {
+	if e.sizes.chunk == 0 {
+		return defaultSizes
+	}
+	return e.sizes
+}
 
 // ExtractReader extracts a local file of any size in bounded memory. Plain
 // text and markdown are streamed in overlapping chunks, with every offset
@@ -79,11 +88,13 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 		base    int    // global offset of win[0]
 		ownFrom int    // global offset from which mentions belong to the next chunk
 		carry   []byte
-		first   = true
+		first   = true // no chunk processed yet
+		head    = true // the next piece is the start of the text
 		title   string
 		sb      strings.Builder
 	)
-	raw := make([]byte, streamPiece)
+	sz := e.streamSizes()
+	raw := make([]byte, sz.piece)
 	for eof := false; !eof; {
 		if err := ctx.Err(); err != nil {
 			return adwatch.Extracted{}, err
@@ -94,7 +105,8 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 		}
 		carry, eof = rest, readEOF
 		src := decodeText(piece)
-		if first {
+		if head {
+			head = false
 			d := firstPiece(src, markdown)
 			title, out.Published, out.CanonicalURL = d.Title, d.Published, d.Canonical
 			src = d.Text
@@ -107,13 +119,13 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 			full.WriteString(sb.String())
 		}
 		win = append(win, sb.String()...)
-		for len(win) >= streamChunk || eof && (len(win) > 0 || first) {
+		for len(win) >= sz.chunk || eof && (len(win) > 0 || first) {
 			end := len(win)
 			last := eof && end == len(win)
 			ownTo := int(^uint(0) >> 1)
 			next := end
 			if !last {
-				next = chunkRestart(win, end)
+				next = chunkRestart(win, end, sz.overlap)
 				ownTo = base + next + (end-next)/2
 			}
 			chunkTitle := ""
@@ -154,9 +166,8 @@ func firstPiece(src string, markdown bool) doc {
 		d.Text = src
 		return d
 	}
-	fm, rest := splitFrontMatter(src)
+	_, rest := splitFrontMatter(src)
 	d := readMarkdown([]byte(src))
-	_ = fm
 	d.Text = markdownToText(rest)
 	return d
 }
@@ -199,9 +210,10 @@ func nextPiece(br *bufio.Reader, buf, carry []byte) (piece, rest []byte, eof boo
 
 // chunkRestart is where the next chunk starts: streamOverlap before end, moved
 // forward to the start of a word.
-func chunkRestart(win []byte, end int) int {
-	next := max(end-streamOverlap, 1)
-	limit := end - streamOverlap/4
+func chunkRestart(win []byte, end, overlap int) int {
+	// Never step back more than half the window, so chunks always advance.
+	next := max(end-overlap, end/2, 1)
+	limit := end - overlap/4
 	for i := next; i < limit; i++ {
 		if win[i-1] == ' ' || win[i-1] == '\n' {
 			return i

@@ -1,0 +1,104 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"adwatch"
+)
+
+// longText is a plain-text notice long enough to span many small chunks,
+// with lines of every length, blank lines, CRLF and a very long line.
+func longText(paragraphs int) string {
+	var b strings.Builder
+	b.WriteString("Notice of removal\r\n\r\nSeptember 13, 2017\r\n\r\n")
+	for i := range paragraphs {
+		fmt.Fprintf(&b, "Paragraph %d. Agencies shall remove products supplied by AO Kaspersky Lab,\n", i)
+		b.WriteString("including Kaspersky Lab, Inc., within   ninety days.\t Nestlé is not affected.\n\n")
+		if i%37 == 0 {
+			b.WriteString(strings.Repeat("word ", 3000) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func smallStreamer() *Extractor {
+	e := New(Options{})
+	e.sizes = streamSizes{piece: 4096, chunk: 16 << 10, overlap: 512}
+	return e
+}
+
+// Streaming in small chunks yields exactly the text, title and date of a
+// whole-document extraction.
+func TestExtractReaderTextSameAsWhole(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"notice.txt", "notice.md"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src := longText(400)
+			if strings.HasSuffix(name, ".md") {
+				src = "---\ntitle: Notice of removal\ndate: 2017-09-13\n---\n# Heading\n\nSee [the directive](https://example.gov/bod).\n\n" + src
+			}
+			in := Input{Name: name, Kind: adwatch.KindGovernment}
+			whole, err := New(Options{}).Extract(context.Background(), Input{Name: name, Kind: in.Kind, Body: []byte(src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := smallStreamer().ExtractReader(context.Background(), strings.NewReader(src), in, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Text != whole.Text {
+				i := 0
+				for i < min(len(got.Text), len(whole.Text)) && got.Text[i] == whole.Text[i] {
+					i++
+				}
+				t.Fatalf("streamed text differs at byte %d: got %q, want %q", i, snippetAt(got.Text, i), snippetAt(whole.Text, i))
+			}
+			if got.Title != whole.Title || got.Title == "" {
+				t.Errorf("title: got %q, want %q", got.Title, whole.Title)
+			}
+			if got.Published == nil || whole.Published == nil || !got.Published.Equal(*whole.Published) {
+				t.Errorf("published: got %v, want %v", got.Published, whole.Published)
+			}
+			noText, err := smallStreamer().ExtractReader(context.Background(), strings.NewReader(src), in, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if noText.Text != "" || noText.Spans != nil {
+				t.Errorf("withText=false kept %d bytes of text and %d spans", len(noText.Text), len(noText.Spans))
+			}
+			if noText.Title != got.Title {
+				t.Errorf("withText=false title: got %q, want %q", noText.Title, got.Title)
+			}
+		})
+	}
+}
+
+func snippetAt(s string, i int) string {
+	return s[max(0, i-20):min(len(s), i+20)]
+}
+
+// HTML must be parsed whole, so it is capped rather than streamed.
+func TestExtractReaderCapsWholeFormats(t *testing.T) {
+	t.Parallel()
+	r := io.MultiReader(strings.NewReader("<!DOCTYPE html><html><body><p>"), io.LimitReader(letters{}, MaxInputBytes))
+	_, err := New(Options{}).ExtractReader(context.Background(), r, Input{Name: "big.html"}, false)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got error %v, want ErrTooLarge", err)
+	}
+}
+
+// letters is an endless stream of text.
+type letters struct{}
+
+func (letters) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a' + byte(i%26)
+	}
+	return len(p), nil
+}
