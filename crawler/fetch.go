@@ -82,7 +82,7 @@ func (c *Crawler) newSession(ctx context.Context, src adwatch.Source, emit Emit,
 	// decodeText accounts for.
 	col.DetectCharset = false
 	col.Context = ctx
-	col.WithTransport(&meteredTransport{base: c.transport, limit: c.cfg.MaxBodyBytes, bytes: &r.bytes})
+	col.WithTransport(&meteredTransport{ctx: ctx, base: c.transport, limit: c.cfg.MaxBodyBytes, bytes: &r.bytes})
 	col.SetRequestTimeout(c.cfg.RequestTimeout)
 	col.SetRedirectHandler(c.checkRedirect)
 	// LimitRule.Init only fails without a pattern; ours has one.
@@ -243,9 +243,9 @@ func (s *session) submit(j *job) error {
 	cctx.Put(jobKey, j)
 	if err := s.col.Request(http.MethodGet, j.url, nil, cctx, nil); err != nil {
 		if errors.Is(err, colly.ErrRobotsTxtBlocked) {
-			return fmt.Errorf("%s: forbidden by robots.txt: %w", j.url, err)
+			return fmt.Errorf("forbidden by robots.txt: %w", err)
 		}
-		return fmt.Errorf("%s: %w", j.url, err)
+		return err
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -96,21 +97,34 @@ func publicAddr(a netip.Addr) bool {
 // Colly never inflates a body on its own (which it would do after its size
 // limit, letting a gzip bomb through).
 type meteredTransport struct {
+	// ctx is the crawl's context, given to requests Colly makes without one
+	// (robots.txt), so cancelling a crawl ends them too.
+	ctx   context.Context
 	base  http.RoundTripper
 	limit int64
 	bytes *atomic.Int64
 }
 
 func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	release := func() {}
+	if t.ctx != nil {
+		// Colly fetches robots.txt without the crawl's context; tie every
+		// request to it so cancelling a crawl ends them all.
+		ctx, cancel := context.WithCancel(req.Context())
+		stop := context.AfterFunc(t.ctx, cancel)
+		release = func() { stop(); cancel() }
+		req = req.WithContext(ctx)
+	}
 	if req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" {
 		req = req.Clone(req.Context())
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	res, err := t.base.RoundTrip(req)
 	if err != nil {
+		release()
 		return nil, err
 	}
-	var body io.ReadCloser = &countingBody{rc: res.Body, n: t.bytes}
+	var body io.ReadCloser = &countingBody{rc: res.Body, n: t.bytes, release: release}
 	if isGzip(res) {
 		body = &gzipBody{src: body}
 		res.Header.Del("Content-Encoding")
@@ -136,8 +150,9 @@ func isGzip(res *http.Response) bool {
 }
 
 type countingBody struct {
-	rc io.ReadCloser
-	n  *atomic.Int64
+	rc      io.ReadCloser
+	n       *atomic.Int64
+	release func()
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
@@ -146,7 +161,11 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *countingBody) Close() error { return b.rc.Close() }
+func (b *countingBody) Close() error {
+	err := b.rc.Close()
+	b.release()
+	return err
+}
 
 // gzipBody inflates lazily, so a response nobody reads costs nothing.
 type gzipBody struct {
