@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+
+	"adwatch"
+)
+
+// AlertFilter selects alerts; zero fields do not filter. BeforeID pages:
+// pass the last ID of the previous page.
+type AlertFilter struct {
+	Status       string
+	AdvertiserID string // CSV id
+	DocumentID   int64
+	Source       string
+	Limit        int // default 50, at most 1000
+	BeforeID     int64
+}
+
+// alertFilter is AlertFilter plus what the store itself needs.
+type alertFilter struct {
+	AlertFilter
+	ids []int64
+}
+
+// Alerts lists alerts newest first, with their deliveries per channel.
+func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]adwatch.Alert, error) {
+	switch f.Status {
+	case "", adwatch.AlertNew, adwatch.AlertConfirmed, adwatch.AlertDismissed:
+	default:
+		return nil, fmt.Errorf("list alerts: unknown status %q: %w", f.Status, adwatch.ErrInvalid)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 1000)
+	out, err := loadAlerts(ctx, db.db, alertFilter{AlertFilter: f})
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	return out, nil
+}
+
+// Alert returns one alert, or adwatch.ErrNotFound.
+func (db *DB) Alert(ctx context.Context, id int64) (adwatch.Alert, error) {
+	out, err := loadAlerts(ctx, db.db, alertFilter{ids: []int64{id}})
+	if err != nil {
+		return adwatch.Alert{}, fmt.Errorf("alert %d: %w", id, err)
+	}
+	if len(out) == 0 {
+		return adwatch.Alert{}, fmt.Errorf("alert %d: %w", id, adwatch.ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// DecideAlert records an analyst's decision (confirmed or dismissed) and who
+// made it and why; the decision history is kept in alert_decisions.
+func (db *DB) DecideAlert(ctx context.Context, id int64, status, reason, who string) error {
+	if status != adwatch.AlertConfirmed && status != adwatch.AlertDismissed {
+		return fmt.Errorf("decide alert %d: status %q is not confirmed or dismissed: %w", id, status, adwatch.ErrInvalid)
+	}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET status = $2 WHERE id = $1`, id, status)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return adwatch.ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO alert_decisions (alert_id, status, reason, who)
+			VALUES ($1, $2, $3, $4)`, id, status, clean(reason), clean(who))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("decide alert %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkDelivery records one delivery attempt of an alert on a channel.
+func (db *DB) MarkDelivery(ctx context.Context, alertID int64, channel, status, lastErr string) error {
+	switch status {
+	case adwatch.DeliveryPending, adwatch.DeliveryDelivered, adwatch.DeliveryFailed:
+	default:
+		return fmt.Errorf("mark delivery of alert %d: unknown status %q: %w", alertID, status, adwatch.ErrInvalid)
+	}
+	if channel == "" {
+		return fmt.Errorf("mark delivery of alert %d: empty channel: %w", alertID, adwatch.ErrInvalid)
+	}
+	// An upsert: a channel configured after the alert was raised still gets
+	// its delivery recorded.
+	_, err := db.db.ExecContext(ctx, `
+		INSERT INTO alert_deliveries AS ad (alert_id, channel, status, attempts, last_error, delivered_at)
+		VALUES ($1, $2, $3, 1, $4, CASE WHEN $3 = 'delivered' THEN now() END)
+		ON CONFLICT (alert_id, channel) DO UPDATE SET
+			status = EXCLUDED.status,
+			attempts = ad.attempts + 1,
+			last_error = EXCLUDED.last_error,
+			delivered_at = CASE WHEN EXCLUDED.status = 'delivered' THEN coalesce(ad.delivered_at, now()) ELSE ad.delivered_at END,
+			updated_at = now()`,
+		alertID, clean(channel), status, clean(lastErr))
+	if pq.As(err, pqerror.ForeignKeyViolation) != nil {
+		return fmt.Errorf("mark delivery of alert %d: %w", alertID, adwatch.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("mark delivery of alert %d: %w", alertID, err)
+	}
+	return nil
+}
+
+// UndeliveredAlerts counts, per channel, deliveries still pending or failed.
+func (db *DB) UndeliveredAlerts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT channel, count(*) FROM alert_deliveries
+		WHERE status IN ('pending', 'failed') GROUP BY channel`)
+	if err != nil {
+		return nil, fmt.Errorf("count undelivered alerts: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]int)
+	for rows.Next() {
+		var ch string
+		var n int
+		if err := rows.Scan(&ch, &n); err != nil {
+			return nil, fmt.Errorf("count undelivered alerts: %w", err)
+		}
+		out[ch] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count undelivered alerts: %w", err)
+	}
+	return out, nil
+}
+
+// loadAlerts reads alerts with everything a message or a page needs.
+func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]adwatch.Alert, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.ids != nil {
+		where = append(where, "al.id = ANY("+arg(pq.Array(f.ids))+")")
+	}
+	if f.Status != "" {
+		where = append(where, "al.status = "+arg(f.Status))
+	}
+	if f.AdvertiserID != "" {
+		where = append(where, "a.ext_id = "+arg(clean(f.AdvertiserID)))
+	}
+	if f.DocumentID != 0 {
+		where = append(where, "al.document_id = "+arg(f.DocumentID))
+	}
+	if f.Source != "" {
+		where = append(where, "s.name = "+arg(clean(f.Source)))
+	}
+	if f.BeforeID != 0 {
+		where = append(where, "al.id < "+arg(f.BeforeID))
+	}
+	query := `
+		SELECT al.id, a.ext_id, a.name, a.owner_email, al.document_id, d.url, d.title, s.name, d.kind,
+			d.published_at, al.alias, al.score, al.reasons, al.snippet, al.status, al.rescreen, al.created_at
+		FROM alerts al
+		JOIN advertisers a ON a.id = al.advertiser_id
+		JOIN documents d ON d.id = al.document_id
+		JOIN sources s ON s.id = d.source_id`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY al.id DESC"
+	if f.Limit > 0 {
+		query += " LIMIT " + arg(f.Limit)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []adwatch.Alert
+	index := make(map[int64]int)
+	for rows.Next() {
+		var a adwatch.Alert
+		var kind string
+		var published sql.NullTime
+		var reasons pq.StringArray
+		if err := rows.Scan(&a.ID, &a.AdvertiserID, &a.Advertiser, &a.OwnerEmail, &a.DocumentID,
+			&a.DocumentURL, &a.Title, &a.Source, &kind, &published, &a.Alias, &a.Score, &reasons,
+			&a.Snippet, &a.Status, &a.Rescreen, &a.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan alert: %w", err)
+		}
+		a.Kind = adwatch.Kind(kind)
+		a.PublishedAt = timePtr(published)
+		a.Reasons = nonNilStrings(reasons)
+		a.Deliveries = map[string]adwatch.Delivery{}
+		a.Delivered = map[string]bool{}
+		index[a.ID] = len(out)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query alerts: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	if err := loadDeliveries(ctx, q, out, index); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func loadDeliveries(ctx context.Context, q sqlx.QueryerContext, alerts []adwatch.Alert, index map[int64]int) error {
+	ids := make([]int64, len(alerts))
+	for i, a := range alerts {
+		ids[i] = a.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT alert_id, channel, status, attempts, last_error, delivered_at
+		FROM alert_deliveries WHERE alert_id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("query deliveries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d adwatch.Delivery
+		var at sql.NullTime
+		if err := rows.Scan(&id, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &at); err != nil {
+			return fmt.Errorf("scan delivery: %w", err)
+		}
+		d.DeliveredAt = timePtr(at)
+		a := &alerts[index[id]]
+		a.Deliveries[d.Channel] = d
+		a.Delivered[d.Channel] = d.Status == adwatch.DeliveryDelivered
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query deliveries: %w", err)
+	}
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

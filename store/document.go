@@ -1,0 +1,405 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"adwatch"
+)
+
+// SaveResult says what SaveDocuments did with one document.
+type SaveResult struct {
+	DocumentID int64
+	New        bool // false when (url, content_hash) already existed: nothing else was written
+	Version    int
+	Alerts     []adwatch.Alert // alerts created by this save, fully populated
+}
+
+// AlertHook runs inside the saving transaction with the alerts it created, so
+// that delivery jobs are enqueued atomically with the alerts.
+type AlertHook func(ctx context.Context, tx *sql.Tx, alerts []adwatch.Alert) error
+
+// urlLockClass is the first key of the advisory locks that serialise version
+// numbering per URL between concurrent savers.
+const urlLockClass = 0x6164 // "ad"
+
+// SaveDocuments stores a batch of fetched documents in one transaction (one
+// commit for a whole crawl page of results). A document whose (URL, content
+// hash) is already stored is not new: only its crawl state is refreshed. A new
+// one gets the next version number for its URL, its company mentions and
+// advertiser matches, one alert per active matched advertiser, and a pending
+// delivery per alert and channel. hook, when not nil, runs last in the same
+// transaction; its error rolls everything back.
+func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channels []string, hook AlertHook) ([]SaveResult, error) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	channels = uniq(channels)
+	results := make([]SaveResult, len(docs))
+	var created []adwatch.Alert
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		sources, err := sourceIDs(ctx, tx, docs)
+		if err != nil {
+			return err
+		}
+		if err := lockURLs(ctx, tx, docs); err != nil {
+			return err
+		}
+		var alertIDs []int64
+		perDoc := make([][]int64, len(docs))
+		for i := range docs {
+			res, ids, err := saveDocument(ctx, tx, &docs[i], sources[docs[i].Source], channels)
+			if err != nil {
+				return fmt.Errorf("document %s: %w", docs[i].URL, err)
+			}
+			results[i] = res
+			perDoc[i] = ids
+			alertIDs = append(alertIDs, ids...)
+		}
+		if len(alertIDs) == 0 {
+			return nil
+		}
+		created, err = loadAlerts(ctx, tx, alertFilter{ids: alertIDs})
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]adwatch.Alert, len(created))
+		for _, a := range created {
+			byID[a.ID] = a
+		}
+		for i, ids := range perDoc {
+			for _, id := range ids {
+				results[i].Alerts = append(results[i].Alerts, byID[id])
+			}
+		}
+		if hook != nil {
+			if err := hook(ctx, tx.Tx, created); err != nil {
+				return fmt.Errorf("alert hook: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save documents: %w", err)
+	}
+	return results, nil
+}
+
+func sourceIDs(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document) (map[string]int64, error) {
+	names := make([]string, 0, len(docs))
+	for _, d := range docs {
+		names = append(names, d.Source)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name, id FROM sources WHERE name = ANY($1)`, pq.Array(uniq(names)))
+	if err != nil {
+		return nil, fmt.Errorf("look up sources: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[string]int64)
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			return nil, fmt.Errorf("look up sources: %w", err)
+		}
+		ids[name] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up sources: %w", err)
+	}
+	for _, d := range docs {
+		if _, ok := ids[d.Source]; !ok {
+			return nil, fmt.Errorf("document %s names unknown source %q: %w", d.URL, d.Source, adwatch.ErrInvalid)
+		}
+	}
+	return ids, nil
+}
+
+// lockURLs takes the per-URL locks for the whole batch in one sorted pass,
+// so two batches sharing URLs cannot deadlock.
+func lockURLs(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document) error {
+	urls := make([]string, 0, len(docs))
+	for _, d := range docs {
+		if d.URL == "" {
+			return fmt.Errorf("document without URL: %w", adwatch.ErrInvalid)
+		}
+		urls = append(urls, clean(d.URL))
+	}
+	_, err := tx.ExecContext(ctx, `
+		SELECT pg_advisory_xact_lock($1, k)
+		FROM (SELECT DISTINCT hashtext(u) AS k FROM unnest($2::text[]) AS u ORDER BY k) AS keys`,
+		urlLockClass, pq.Array(urls))
+	if err != nil {
+		return fmt.Errorf("lock urls: %w", err)
+	}
+	return nil
+}
+
+func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, sourceID int64, channels []string) (SaveResult, []int64, error) {
+	url := clean(d.URL)
+	hash := d.ContentHash
+	if hash == "" {
+		sum := sha256.Sum256([]byte(d.Text))
+		if len(d.Raw) > 0 {
+			sum = sha256.Sum256(d.Raw)
+		}
+		hash = hex.EncodeToString(sum[:])
+	}
+	meta, err := jsonMap(d.Meta)
+	if err != nil {
+		return SaveResult{}, nil, fmt.Errorf("meta: %w", err)
+	}
+	headers, err := jsonHeader(d.RawHeader)
+	if err != nil {
+		return SaveResult{}, nil, fmt.Errorf("headers: %w", err)
+	}
+	spans, err := json.Marshal(nonNilSpans(d.CompanySpans))
+	if err != nil {
+		return SaveResult{}, nil, fmt.Errorf("spans: %w", err)
+	}
+	raw, err := gzipBytes(d.Raw)
+	if err != nil {
+		return SaveResult{}, nil, err
+	}
+	fetched := d.FetchedAt
+	if fetched.IsZero() {
+		fetched = time.Now()
+	}
+	res := SaveResult{New: true}
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
+			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans)
+		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE url = $1), 0) + 1,
+			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+		ON CONFLICT (url, content_hash) DO NOTHING
+		RETURNING id, version`,
+		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
+		clean(hash), meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
+		len(d.Raw), string(spans)).Scan(&res.DocumentID, &res.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		res.New = false
+		var latest bool
+		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents WHERE url = $1 AND content_hash = $2`,
+			url, clean(hash)).Scan(&res.DocumentID, &res.Version, &latest)
+		if err == nil && !latest {
+			// The page went back to an earlier content: that version is current again.
+			err = markLatest(ctx, tx, url, res.DocumentID)
+		}
+	} else if err == nil && res.Version > 1 {
+		err = markLatest(ctx, tx, url, res.DocumentID)
+	}
+	if err != nil {
+		return SaveResult{}, nil, fmt.Errorf("insert: %w", err)
+	}
+	if err := saveCrawlState(ctx, tx, d, hash); err != nil {
+		return SaveResult{}, nil, fmt.Errorf("url state: %w", err)
+	}
+	if !res.New {
+		return res, nil, nil
+	}
+	if err := saveCompanies(ctx, tx, res.DocumentID, d.Companies); err != nil {
+		return SaveResult{}, nil, err
+	}
+	ids, err := saveMatches(ctx, tx, res.DocumentID, d.Matches, false)
+	if err != nil {
+		return SaveResult{}, nil, err
+	}
+	if err := addDeliveries(ctx, tx, ids, channels); err != nil {
+		return SaveResult{}, nil, err
+	}
+	return res, ids, nil
+}
+
+func markLatest(ctx context.Context, tx *sqlx.Tx, url string, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE documents SET latest = (id = $2)
+		WHERE url = $1 AND (latest OR id = $2)`, url, id)
+	return err
+}
+
+// saveCrawlState records the fetch under the canonical URL and, when it
+// differs, the URL the response finally came from: the crawler may ask
+// about either next time.
+func saveCrawlState(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string) error {
+	st := adwatch.URLState{
+		URL: d.URL, Source: d.Source, ContentHash: hash, Status: d.Status, FetchedAt: d.FetchedAt,
+		ETag: d.RawHeader.Get("ETag"), LastModified: d.RawHeader.Get("Last-Modified"),
+	}
+	if err := putURLState(ctx, tx, st); err != nil {
+		return err
+	}
+	if d.FinalURL != "" && d.FinalURL != d.URL {
+		st.URL = d.FinalURL
+		return putURLState(ctx, tx, st)
+	}
+	return nil
+}
+
+func saveCompanies(ctx context.Context, tx *sqlx.Tx, docID int64, companies []adwatch.Company) error {
+	if len(companies) == 0 {
+		return nil
+	}
+	// One row per name: the primary key would refuse a repeated name.
+	count := make(map[string]int, len(companies))
+	var names []string
+	for _, c := range companies {
+		n := clean(c.Name)
+		if n == "" {
+			continue
+		}
+		if _, ok := count[n]; !ok {
+			names = append(names, n)
+		}
+		count[n] += max(c.Mentions, 1)
+	}
+	mentions := make([]int64, len(names))
+	for i, n := range names {
+		mentions[i] = int64(count[n])
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO document_companies (document_id, name, mentions)
+		SELECT $1, n, m FROM unnest($2::text[], $3::int[]) AS t(n, m)`,
+		docID, pq.Array(names), pq.Array(mentions))
+	if err != nil {
+		return fmt.Errorf("companies: %w", err)
+	}
+	return nil
+}
+
+// saveMatches records each match and raises an alert for each active
+// advertiser among them, returning the ids of alerts created (an alert that
+// already existed for the pair is not created again). Matches naming an
+// advertiser that is not in the database are ignored: extraction may have
+// used another list.
+func saveMatches(ctx context.Context, tx *sqlx.Tx, docID int64, matches []adwatch.Match, rescreen bool) ([]int64, error) {
+	var ids []int64
+	for _, m := range bestMatches(matches) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `
+			WITH adv AS (SELECT id, active FROM advertisers WHERE ext_id = $2),
+			m AS (
+				INSERT INTO document_matches (document_id, advertiser_id, alias, score, reasons, snippet,
+					start_offset, end_offset, mentions)
+				SELECT $1, adv.id, $3, $4, $5, $6, $7, $8, $9 FROM adv
+				ON CONFLICT (document_id, advertiser_id) DO NOTHING)
+			INSERT INTO alerts (advertiser_id, document_id, alias, score, reasons, snippet, rescreen)
+			SELECT adv.id, $1, $3, $4, $5, $6, $10 FROM adv WHERE adv.active
+			ON CONFLICT (advertiser_id, document_id) DO NOTHING
+			RETURNING id`,
+			docID, m.AdvertiserID, clean(m.Alias), m.Score, pq.Array(cleanAll(m.Reasons)), clean(m.Snippet),
+			m.Start, m.End, m.Mentions, rescreen).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("match %s: %w", m.AdvertiserID, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// bestMatches keeps one match per advertiser, the highest scored.
+func bestMatches(matches []adwatch.Match) []adwatch.Match {
+	best := make(map[string]int, len(matches))
+	var out []adwatch.Match
+	for _, m := range matches {
+		if i, ok := best[m.AdvertiserID]; ok {
+			if m.Score > out[i].Score {
+				out[i] = m
+			}
+			continue
+		}
+		best[m.AdvertiserID] = len(out)
+		out = append(out, m)
+	}
+	return out
+}
+
+func addDeliveries(ctx context.Context, tx *sqlx.Tx, alertIDs []int64, channels []string) error {
+	if len(alertIDs) == 0 || len(channels) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO alert_deliveries (alert_id, channel)
+		SELECT a, c FROM unnest($1::bigint[]) AS a, unnest($2::text[]) AS c
+		ON CONFLICT DO NOTHING`, pq.Array(alertIDs), pq.Array(channels))
+	if err != nil {
+		return fmt.Errorf("deliveries: %w", err)
+	}
+	return nil
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, fmt.Errorf("compress raw: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress raw: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzipBytes(b []byte) ([]byte, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("decompress raw: %w", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("decompress raw: %w", err)
+	}
+	return out, nil
+}
+
+func jsonHeader(h http.Header) (string, error) {
+	c := make(map[string][]string, len(h))
+	for k, vs := range h {
+		c[clean(k)] = cleanAll(vs)
+	}
+	b, err := json.Marshal(c)
+	return string(b), err
+}
+
+func nonNilSpans(s []adwatch.Span) []adwatch.Span {
+	out := make([]adwatch.Span, len(s))
+	for i, sp := range s {
+		sp.Name = clean(sp.Name)
+		out[i] = sp
+	}
+	return out
+}
+
+// uniq returns the distinct non-empty strings of s, sorted.
+func uniq(s []string) []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}

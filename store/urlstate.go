@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"adwatch"
+)
+
+// execer is satisfied by the pool and by transactions, so the same
+// upsert serves PutURLState and SaveDocuments.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// URLState returns what the crawler remembered about url, or
+// adwatch.ErrNotFound when it never saw it.
+func (db *DB) URLState(ctx context.Context, url string) (adwatch.URLState, error) {
+	st := adwatch.URLState{URL: url}
+	var updated sql.NullTime
+	err := db.db.QueryRowContext(ctx, `
+		SELECT source, etag, last_modified, content_hash, status, fetched_at, updated
+		FROM url_state WHERE url = $1`, clean(url)).
+		Scan(&st.Source, &st.ETag, &st.LastModified, &st.ContentHash, &st.Status, &st.FetchedAt, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, adwatch.ErrNotFound)
+	}
+	if err != nil {
+		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, err)
+	}
+	st.Updated = timePtr(updated)
+	return st, nil
+}
+
+// PutURLState inserts or replaces the crawl state of st.URL.
+func (db *DB) PutURLState(ctx context.Context, st adwatch.URLState) error {
+	if st.URL == "" {
+		return fmt.Errorf("put url state: empty url: %w", adwatch.ErrInvalid)
+	}
+	if err := putURLState(ctx, db.db, st); err != nil {
+		return fmt.Errorf("put url state of %s: %w", st.URL, err)
+	}
+	return nil
+}
+
+func putURLState(ctx context.Context, ex execer, st adwatch.URLState) error {
+	_, err := ex.ExecContext(ctx, `
+		INSERT INTO url_state (url, source, etag, last_modified, content_hash, status, fetched_at, updated)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (url) DO UPDATE SET source = EXCLUDED.source, etag = EXCLUDED.etag,
+			last_modified = EXCLUDED.last_modified, content_hash = EXCLUDED.content_hash,
+			status = EXCLUDED.status, fetched_at = EXCLUDED.fetched_at,
+			updated = coalesce(EXCLUDED.updated, url_state.updated)`,
+		clean(st.URL), clean(st.Source), clean(st.ETag), clean(st.LastModified), clean(st.ContentHash),
+		st.Status, st.FetchedAt, st.Updated)
+	return err
+}
