@@ -40,9 +40,9 @@ type server struct {
 // the password (nor the URL, which carries it).
 func (cfg Config) parse() (server, error) {
 	var s server
-	u, err := url.Parse(cfg.URL)
+	u, err := parseURL(cfg.URL)
 	if err != nil || u.Host == "" {
-		return s, fmt.Errorf("email: smtp URL is not valid (want smtp://user:pass@host:port or smtps://…)")
+		return s, fmt.Errorf("email: smtp URL is not valid (want smtp or smtps, host and port, optional user and password)")
 	}
 	mode := strings.ToLower(strings.TrimSpace(cfg.TLS))
 	switch u.Scheme {
@@ -88,6 +88,27 @@ func (cfg Config) parse() (server, error) {
 		}
 	}
 	return s, nil
+}
+
+// parseURL parses an SMTP URL and, failing that, retries with the user
+// information percent-encoded: passwords pasted from a secret store often
+// hold '/', '#' or '@', which a URL must escape and operators rarely do.
+func parseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err == nil {
+		return u, nil
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndexByte(rest, '@')
+	if !ok || at < 0 {
+		return nil, err
+	}
+	name, password, hasPassword := strings.Cut(rest[:at], ":")
+	info := url.User(name)
+	if hasPassword {
+		info = url.UserPassword(name, password)
+	}
+	return url.Parse(scheme + "://" + info.String() + "@" + rest[at+1:])
 }
 
 func defaultPort(mode string) int {

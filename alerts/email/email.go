@@ -81,9 +81,24 @@ func (n *Notifier) Recipients(a adwatch.Alert) []string {
 
 // Send delivers one alert. Connection failures and 4xx replies are
 // retryable; 5xx replies, a missing STARTTLS and certificate failures are
-// alerts.Permanent.
+// alerts.Permanent. When the server refuses only the advertiser's owner,
+// the message still goes to the policy list.
 func (n *Notifier) Send(ctx context.Context, a adwatch.Alert) error {
-	msg, err := n.message(a)
+	all := n.Recipients(a)
+	err := n.send(ctx, a, all)
+	var se *gomail.SendError
+	if err != nil && errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo {
+		// A refused RCPT aborts the message before DATA, so nobody got it
+		// yet; a typo in one owner_email must not keep it from the team.
+		if list := n.Recipients(adwatch.Alert{}); len(list) < len(all) {
+			err = n.send(ctx, a, list)
+		}
+	}
+	return err
+}
+
+func (n *Notifier) send(ctx context.Context, a adwatch.Alert, to []string) error {
+	msg, err := n.message(a, to)
 	if err != nil {
 		return alerts.Permanent(err)
 	}
@@ -97,7 +112,7 @@ func (n *Notifier) Send(ctx context.Context, a adwatch.Alert) error {
 	return nil
 }
 
-func (n *Notifier) message(a adwatch.Alert) (*gomail.Msg, error) {
+func (n *Notifier) message(a adwatch.Alert, to []string) (*gomail.Msg, error) {
 	text, html, err := render(a, n.links)
 	if err != nil {
 		return nil, err
@@ -106,7 +121,7 @@ func (n *Notifier) message(a adwatch.Alert) (*gomail.Msg, error) {
 	if err := m.From(n.cfg.From); err != nil {
 		return nil, fmt.Errorf("email: from: %w", err)
 	}
-	if err := m.To(n.Recipients(a)...); err != nil {
+	if err := m.To(to...); err != nil {
 		return nil, fmt.Errorf("email: to: %w", err)
 	}
 	m.Subject(alerts.Subject(a))
