@@ -287,8 +287,6 @@ func TestCancelledContextStopsTheCrawl(t *testing.T) {
 	}
 }
 
-
-
 func TestCancelEndsAHangingRobotsFetch(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
