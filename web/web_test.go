@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -49,7 +50,7 @@ agency plans to discontinue use and remove the products from information systems
 func newFixture(t *testing.T, auth bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := store.FromSQL(testdb.New(t))
+	db := store.FromSQL(testDB(t))
 	f := &fixture{db: db, password: "correct horse battery"}
 
 	must := func(err error) {
@@ -390,5 +391,7 @@ func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+func testDB(t *testing.T) *sql.DB { return testdb.New(t) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
