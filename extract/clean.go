@@ -73,40 +73,56 @@ type cleaner struct {
 
 func (c *cleaner) write(b *strings.Builder, s string) {
 	s = fixMojibake(strings.ToValidUTF8(s, "\uFFFD"))
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if ch := s[i]; ch > ' ' && ch < 0x7f {
+			// Fast path: a run of printable ASCII goes out in one write.
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			c.separate(b)
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		if r == '\n' && c.cr {
 			c.cr = false
 			continue
 		}
 		c.cr = r == '\r'
 		switch {
-		case r == '\n' || r == '\r' || r == '\f' || r == '\v' || r == '\u2028' || r == '\u2029':
-			if r == '\u2029' || r == '\f' {
-				c.newlines += 2
-			} else {
-				c.newlines++
-			}
+		case r == '\n' || r == '\r' || r == '\v' || r == '\u2028':
+			c.newlines++
+			c.space = false
+		case r == '\f' || r == '\u2029':
+			c.newlines += 2
 			c.space = false
 		case r == '\t' || r == ' ' || unicode.Is(unicode.Zs, r):
 			c.space = true
 		case isInvisible(r):
 			// dropped
 		default:
-			if c.wrote {
-				switch {
-				case c.newlines >= 2:
-					b.WriteString("\n\n")
-				case c.newlines == 1:
-					b.WriteByte('\n')
-				case c.space:
-					b.WriteByte(' ')
-				}
-			}
-			c.newlines, c.space = 0, false
+			c.separate(b)
 			b.WriteRune(r)
-			c.wrote = true
 		}
 	}
+}
+
+// separate writes the break or space pending before the next visible text.
+func (c *cleaner) separate(b *strings.Builder) {
+	if c.wrote {
+		switch {
+		case c.newlines >= 2:
+			b.WriteString("\n\n")
+		case c.newlines == 1:
+			b.WriteByte('\n')
+		case c.space:
+			b.WriteByte(' ')
+		}
+	}
+	c.newlines, c.space, c.cr, c.wrote = 0, false, false, true
 }
 
 // cleanLine is cleanText for one-line values such as titles.
@@ -131,55 +147,61 @@ func isInvisible(r rune) bool {
 // It runs twice to undo double encoding.
 func fixMojibake(s string) string {
 	for range 2 {
-		if !hasMojibakeLead(s) {
+		fixed, changed := fixMojibakeOnce(s)
+		if !changed {
 			return s
 		}
-		s = fixMojibakeOnce(s)
+		s = fixed
 	}
 	return s
 }
 
-func hasMojibakeLead(s string) bool {
-	return strings.ContainsAny(s, "ÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ") &&
-		strings.IndexFunc(s, func(r rune) bool { _, ok := cp1252Byte(r); return ok && r >= 0x80 }) >= 0
-}
-
-func fixMojibakeOnce(s string) string {
+// fixMojibakeOnce undoes one layer; it allocates only when it finds some.
+// A mis-decoded lead byte 0xC2–0xF4 is one of the runes U+00C2–U+00F4,
+// whose UTF-8 encoding starts with 0xC3, so only those positions are tried.
+func fixMojibakeOnce(s string) (string, bool) {
 	var out strings.Builder
-	out.Grow(len(s))
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		b0, ok := cp1252Byte(rs[i])
-		if !ok || b0 < 0xc2 || b0 > 0xf4 {
-			out.WriteRune(rs[i])
+	done := 0 // s[:done] is already in out
+	for i := 0; i < len(s); {
+		if s[i] != 0xc3 {
 			i++
 			continue
 		}
-		n := utf8Len(b0)
-		if i+n > len(rs) {
-			out.WriteRune(rs[i])
-			i++
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b0, _ := cp1252Byte(r)
+		if b0 < 0xc2 || b0 > 0xf4 {
+			i += n
 			continue
 		}
-		buf := []byte{b0}
-		for _, r := range rs[i+1 : i+n] {
-			c, ok := cp1252Byte(r)
+		want := utf8Len(b0)
+		buf := [4]byte{b0}
+		k, j := 1, i+n
+		for k < want && j < len(s) {
+			r2, n2 := utf8.DecodeRuneInString(s[j:])
+			c, ok := cp1252Byte(r2)
 			if !ok || c < 0x80 || c > 0xbf {
 				break
 			}
-			buf = append(buf, c)
+			buf[k] = c
+			k++
+			j += n2
 		}
-		if len(buf) == n {
-			if r, size := utf8.DecodeRune(buf); r != utf8.RuneError && size == n {
-				out.WriteRune(r)
-				i += n
+		if k == want {
+			if fixed, size := utf8.DecodeRune(buf[:k]); fixed != utf8.RuneError && size == k {
+				out.Grow(len(s))
+				out.WriteString(s[done:i])
+				out.WriteRune(fixed)
+				i, done = j, j
 				continue
 			}
 		}
-		out.WriteRune(rs[i])
-		i++
+		i += n
 	}
-	return out.String()
+	if done == 0 {
+		return s, false
+	}
+	out.WriteString(s[done:])
+	return out.String(), true
 }
 
 func utf8Len(lead byte) int {

@@ -114,6 +114,7 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 			src = markdownToText(src)
 		}
 		sb.Reset()
+		sb.Grow(len(src))
 		cl.write(&sb, src)
 		if withText {
 			full.WriteString(sb.String())
