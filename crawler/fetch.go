@@ -159,6 +159,8 @@ func (s *session) onError(r *colly.Response, err error) {
 	}
 	if r.StatusCode != 0 {
 		err = fmt.Errorf("HTTP %d", r.StatusCode)
+	} else if timeoutErr(err) && s.ctx.Err() == nil {
+		err = fmt.Errorf("timeout after %s: %w", s.c.cfg.RequestTimeout, err)
 	}
 	if wait, ok := s.retryable(r, err, j); ok && r.Request != nil {
 		j.attempt++

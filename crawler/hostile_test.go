@@ -129,7 +129,7 @@ func TestEndlessSlowResponseTimesOut(t *testing.T) {
 			case <-time.After(20 * time.Millisecond):
 			}
 		}
-	}, "Timeout")
+	}, "timeout after 300ms")
 }
 
 func TestRedirectLoopAndLongChain(t *testing.T) {
