@@ -135,3 +135,20 @@ func TestMetricsBehindAuth(t *testing.T) {
 		t.Errorf("GET /metrics with a token = %d %q, want 200 and the metrics", resp.StatusCode, body)
 	}
 }
+
+func TestSearchExportsCSV(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	resp, body := f.get(t, "/api/search?q=huawei&format=csv", f.analyst)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("CSV export = %d %q, want 200 text/csv", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "id,url,title,") || !strings.Contains(lines[1], "Entity List") {
+		t.Errorf("CSV export = %q, want a header and the Entity List article", body)
+	}
+	resp, _ = f.get(t, "/api/search?format=csv&from=never", f.analyst)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("CSV export with a bad date = %d, want 400", resp.StatusCode)
+	}
+}

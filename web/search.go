@@ -109,6 +109,10 @@ func (s *server) search(r *http.Request) (store.SearchQuery, store.SearchResult,
 }
 
 func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("format") == "csv" {
+		s.exportSearch(w, r)
+		return
+	}
 	_, res, err := s.search(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -175,5 +179,12 @@ func (s *server) searchPage(w http.ResponseWriter, r *http.Request) {
 		data["Next"] = "?" + next.Encode()
 	}
 	data["Paged"] = q.Cursor != ""
+	export := url.Values{}
+	for k, vs := range v {
+		export[k] = vs
+	}
+	export.Del("cursor")
+	export.Set("format", "csv")
+	data["Export"] = "/api/search?" + export.Encode()
 	s.render(w, r, http.StatusOK, "search", data)
 }
