@@ -122,11 +122,28 @@ func pruneChrome(n *html.Node) *html.Node {
 }
 
 func isChrome(n *html.Node) bool {
-	if chromeElements[n.DataAtom] {
+	if chromeElements[n.DataAtom] || chromeRoles[strings.ToLower(strings.TrimSpace(attr(n, "role")))] {
 		return true
 	}
-	return chromeRoles[strings.ToLower(strings.TrimSpace(attr(n, "role")))]
+	// Consent banners and breadcrumbs are plain divs on many sites; their
+	// class or id is the only mark. A cookie notice that names "Google
+	// Analytics" on every page must not make every page name Google.
+	for _, v := range []string{attr(n, "class"), attr(n, "id")} {
+		for _, w := range strings.FieldsFunc(strings.ToLower(v), notLetter) {
+			if chromeWords[w] {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+var chromeWords = map[string]bool{
+	"cookie": true, "cookies": true, "consent": true, "gdpr": true,
+	"breadcrumb": true, "breadcrumbs": true, "skipnav": true,
+}
+
+func notLetter(r rune) bool { return r < 'a' || r > 'z' }
 
 func isMainLandmark(n *html.Node) bool {
 	return n.Type == html.ElementNode &&
