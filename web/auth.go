@@ -88,8 +88,17 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name, password := r.PostForm.Get("name"), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
+	key := loginKey(r, name)
+	if s.guard.blocked(key) {
+		s.log.WarnContext(r.Context(), "login throttled", slog.String("user", name))
+		s.render(w, r, http.StatusTooManyRequests, "login", map[string]any{
+			"Next": next, "Name": name, "Error": "Too many failed attempts. Try again later.",
+		})
+		return
+	}
 	u, err := s.store.Authenticate(r.Context(), name, password)
 	if errors.Is(err, store.ErrBadCredentials) {
+		s.guard.fail(key)
 		s.log.WarnContext(r.Context(), "login refused", slog.String("user", name))
 		s.render(w, r, http.StatusUnauthorized, "login", map[string]any{
 			"Next": next, "Name": name, "Error": "Wrong name or password.",
@@ -100,6 +109,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.guard.succeed(key)
 	token, err := s.store.CreateSession(r.Context(), u.ID, sessionTTL)
 	if err != nil {
 		s.fail(w, r, err)

@@ -64,6 +64,7 @@ type server struct {
 	opts  Options
 	log   *slog.Logger
 	tmpl  *templates
+	guard *throttle
 }
 
 // New returns the HTTP handler for the UI and API.
@@ -72,7 +73,7 @@ func New(deps Deps, opts Options) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &server{store: deps.Store, opts: opts, log: log, tmpl: mustTemplates()}
+	s := &server{store: deps.Store, opts: opts, log: log, tmpl: mustTemplates(), guard: newThrottle()}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)

@@ -395,3 +395,22 @@ func (l testLog) Write(p []byte) (int, error) {
 func testDB(t *testing.T) *sql.DB { return testdb.New(t) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestLoginGuessingIsThrottled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	login := func(password string) int {
+		t.Helper()
+		resp, _ := f.do(t, http.MethodPost, "/login", "", strings.NewReader(url.Values{"name": {"ana"}, "password": {password}}.Encode()),
+			http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+		return resp.StatusCode
+	}
+	for i := range 10 {
+		if got := login("guess-" + itoa(int64(i))); got != http.StatusUnauthorized {
+			t.Fatalf("wrong password #%d = %d, want 401", i+1, got)
+		}
+	}
+	if got := login(f.password); got != http.StatusTooManyRequests {
+		t.Errorf("right password after 10 failures = %d, want 429 (throttled)", got)
+	}
+}
