@@ -48,8 +48,10 @@ func (m *merger) add(companies []adwatch.Company, matches []adwatch.Match, spans
 		m.companies[c.Name] += n
 	}
 	for _, x := range matches {
-		x.Start += base
-		x.End += base
+		if x.Start >= 0 { // -1: the evidence is in the title, not the text
+			x.Start += base
+			x.End += base
+		}
 		prev, ok := m.matches[x.AdvertiserID]
 		if !ok {
 			m.matchIDs = append(m.matchIDs, x.AdvertiserID)
