@@ -96,7 +96,7 @@ func describe(err error, cfg pq.Config) error {
 	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("open database: cannot reach PostgreSQL at %s: %w", where, err)
 	default:
-		return fmt.Errorf("open database %s at %s: %w", cfg.Database, where, err)
+		return fmt.Errorf("open database %q at %s: %w", cmpOr(cfg.Database, cfg.User), where, err)
 	}
 }
 

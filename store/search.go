@@ -142,12 +142,11 @@ func searchWhere(q SearchQuery) (*where, error) {
 		return nil, fmt.Errorf("unknown kind %q: %w", q.Kind, adwatch.ErrInvalid)
 	}
 	w := &where{conds: []string{"d.latest"}}
-	// $1 is always the text query, even when empty, so the SQL has one shape.
+	// When there are words, they are $1: ranking and snippets refer to it.
 	text := strings.TrimSpace(strings.ReplaceAll(q.Q, "\x00", " "))
-	w.arg(text)
 	if text != "" {
 		w.ranked = true
-		w.conds = append(w.conds, "d.tsv @@ websearch_to_tsquery('english', $1)")
+		w.conds = append(w.conds, "d.tsv @@ websearch_to_tsquery('english', "+w.arg(text)+")")
 	}
 	if q.Kind != "" {
 		w.conds = append(w.conds, "d.kind = "+w.arg(string(q.Kind)))
@@ -199,7 +198,8 @@ func (db *DB) searchPage(ctx context.Context, base *where, after *cursor, n int)
 	}
 	snippet := "left(d.text, 300)"
 	if w.ranked {
-		snippet = `ts_headline('english', left(d.text, ` + strconv.Itoa(headlineChars) + `),
+		snippet = `ts_headline('english',
+			translate(left(d.text, ` + strconv.Itoa(headlineChars) + `), '` + markStart + markStop + `', ''),
 			websearch_to_tsquery('english', $1),
 			'StartSel=` + markStart + `, StopSel=` + markStop + `, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')`
 	}

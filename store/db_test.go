@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lib/pq"
+
+	"adwatch/internal/testdb"
+	"adwatch/store"
+)
+
+func serverURL(t *testing.T) *url.URL {
+	t.Helper()
+	s := os.Getenv(testdb.EnvURL)
+	if s == "" {
+		s = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestOpenCreatesMissingDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "adwatch_open_" + hex.EncodeToString(b)
+	u := serverURL(t)
+	admin, err := sql.Open("postgres", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	// Several processes starting at once all race to create it.
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := store.Open(ctx, u.String())
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = db.Ping(ctx)
+			db.Close()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+		}
+	}
+	var exists bool
+	if err := admin.QueryRow("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	if !exists {
+		t.Errorf("database %s was not created", name)
+	}
+}
+
+func TestOpenErrorsAreClearAndKeepSecrets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// A port nobody listens on.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	for _, tc := range []struct {
+		name, dsn, want string
+	}{
+		{"unreachable", "postgres://adwatch:hunter2secret@127.0.0.1:" + strconv.Itoa(port) + "/adwatch?sslmode=disable&connect_timeout=2", "cannot reach PostgreSQL at 127.0.0.1:" + strconv.Itoa(port)},
+		{"malformed url", "postgres://adwatch:hunter2secret@host:notaport/db", "bad database URL"},
+		{"bad key=value port", "host=localhost port=abc password=hunter2secret", "bad database URL"},
+		{"unterminated quote", "host=localhost password='hunter2secret", "bad database URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := store.Open(ctx, tc.dsn)
+			if err == nil {
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %q, want it to say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2secret") {
+				t.Errorf("error shows the password: %q", err)
+			}
+		})
+	}
+}

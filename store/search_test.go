@@ -1,0 +1,323 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"adwatch"
+	"adwatch/store"
+)
+
+func urls(res store.SearchResult) []string {
+	var out []string
+	for _, h := range res.Results {
+		out = append(out, h.URL)
+	}
+	return out
+}
+
+func TestSearchSyntax(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	for _, tc := range []struct {
+		name, q string
+		want    []string
+	}{
+		{"words match stems in any order", "removing products kaspersky", []string{bod1701.URL}},
+		{"phrase must be exact", `"Kaspersky Lab"`, []string{ndaa1634.URL}},
+		{"exclusion drops documents", "kaspersky -directive", []string{ndaa1634.URL}},
+		{"or unites", "hikvision or entity", []string{coveredList.URL, entityList.URL}},
+		{"title words count", "binding operational", []string{bod1701.URL}},
+		{"nothing matches", "semiconductor", nil},
+		{"stop words only match nothing", "the and of", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := db.Search(ctx, store.SearchQuery{Q: tc.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := urls(res)
+			slices.Sort(got)
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("Search(%q): got %v, want %v", tc.q, got, want)
+			}
+		})
+	}
+}
+
+func TestSearchRanksTitleAboveBody(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	// "Entity List" is in the press title; the covered list text does not say it.
+	// "Huawei" is in both bodies but only one title.
+	res, err := db.Search(ctx, store.SearchQuery{Q: "huawei"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := urls(res); len(got) != 2 || got[0] != entityList.URL {
+		t.Errorf("ranking for huawei: got %v, want the entity list article (title match) first", got)
+	}
+	if res.Results[0].Rank < res.Results[1].Rank {
+		t.Errorf("ranks not descending: %v then %v", res.Results[0].Rank, res.Results[1].Rank)
+	}
+}
+
+func TestSearchSnippetIsSafeHTML(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	d := bod1701
+	d.URL = "https://www.dhs.example/xss"
+	d.Text = `Kaspersky <script>alert(1)</script> & "friends" <b onclick=x>` + "\ue000stray\ue001\ue001 marker"
+	d.ContentHash = hashOf(d.Text)
+	if _, err := db.SaveDocuments(ctx, []adwatch.Document{d}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Search(ctx, store.SearchQuery{Q: "kaspersky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 1 {
+		t.Fatalf("got %d results, want 1", len(res.Results))
+	}
+	s := res.Results[0].Snippet
+	if bare := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(s); strings.ContainsAny(bare, "<>\"") || !strings.Contains(s, "&amp;") {
+		t.Errorf("snippet not escaped: %q", s)
+	}
+	if strings.Contains(s, "<mark>stray") {
+		t.Errorf("markers in the text became marks: %q", s)
+	}
+	if !strings.Contains(s, "<mark>Kaspersky</mark>") {
+		t.Errorf("snippet does not mark the match: %q", s)
+	}
+	if strings.Count(s, "<mark>") != strings.Count(s, "</mark>") {
+		t.Errorf("unbalanced marks: %q", s)
+	}
+}
+
+func TestSearchFilters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	for _, tc := range []struct {
+		name string
+		q    store.SearchQuery
+		want []string
+	}{
+		{"kind press", store.SearchQuery{Kind: adwatch.KindPress}, []string{entityList.URL}},
+		{"source", store.SearchQuery{Source: "fcc-notices"}, []string{coveredList.URL}},
+		{"advertiser by csv id", store.SearchQuery{Advertiser: "a-21"}, []string{coveredList.URL, entityList.URL}},
+		{"advertiser by name, any case", store.SearchQuery{Advertiser: "zte corporation"}, []string{coveredList.URL}},
+		{"inactive advertiser by its match", store.SearchQuery{Advertiser: "a-30"}, []string{coveredList.URL}},
+		{"company misspelt", store.SearchQuery{Company: "Kasperski Lab"}, []string{bod1701.URL, ndaa1634.URL}},
+		{"company by one word", store.SearchQuery{Company: "ZTE"}, []string{coveredList.URL}},
+		{"published range", store.SearchQuery{From: *day("2017-12-01"), To: *day("2019-12-31")}, []string{ndaa1634.URL, entityList.URL}},
+		{"words and filter", store.SearchQuery{Q: "kaspersky", Source: "dhs-notices", From: *day("2017-10-01")}, []string{ndaa1634.URL}},
+		{"unknown source", store.SearchQuery{Source: "nowhere"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := db.Search(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := urls(res)
+			slices.Sort(got)
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestSearchEmptyQueryNewestFirstWithAdvertisers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	res, err := db.Search(ctx, store.SearchQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{coveredList.URL, entityList.URL, ndaa1634.URL, bod1701.URL}
+	if got := urls(res); !slices.Equal(got, want) {
+		t.Errorf("newest first: got %v, want %v", got, want)
+	}
+	if got := res.Results[0].Advertisers; !slices.Equal(got, []string{"Huawei Technologies Co., Ltd.", "ZTE Corporation"}) {
+		t.Errorf("advertisers of the covered list: got %v", got)
+	}
+	if res.Results[0].Snippet == "" || res.NextCursor != "" {
+		t.Errorf("got snippet %q and cursor %q, want a lead snippet and no next page", res.Results[0].Snippet, res.NextCursor)
+	}
+	if got := res.Facets["kind"]; got["government"] != 3 || got["press"] != 1 {
+		t.Errorf("kind facets: got %v", got)
+	}
+	if got := res.Facets["advertiser"]; got["AO Kaspersky Lab"] != 2 || got["Huawei Technologies Co., Ltd."] != 2 {
+		t.Errorf("advertiser facets: got %v", got)
+	}
+	if got := res.Facets["source"]; got["dhs-notices"] != 2 || got["fcc-notices"] != 1 || got["tech-press"] != 1 {
+		t.Errorf("source facets: got %v", got)
+	}
+}
+
+func TestSearchOnlyLatestVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	v2 := ndaa1634
+	v2.Text = "Section 1634 was amended: the prohibition now also covers successor entities."
+	v2.ContentHash = hashOf(v2.Text)
+	if _, err := db.SaveDocuments(ctx, []adwatch.Document{ndaa1634, v2}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{"kaspersky": 0, "successor": 1, "": 1} {
+		res, err := db.Search(ctx, store.SearchQuery{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Results) != want {
+			t.Errorf("Search(%q) over two versions: got %d hits, want %d", q, len(res.Results), want)
+		}
+	}
+	// The page went back to its first content: that version is current again.
+	if _, err := db.SaveDocuments(ctx, []adwatch.Document{ndaa1634}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Search(ctx, store.SearchQuery{Q: "kaspersky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 1 {
+		t.Errorf("after the page reverted: got %d hits for kaspersky, want 1", len(res.Results))
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	var docs []adwatch.Document
+	for i := range 23 {
+		d := entityList
+		d.URL = fmt.Sprintf("https://press.example/entity-list/%02d", i)
+		// Equal ranks for some, different for others, and shared dates: the
+		// keyset must still visit each document once.
+		d.Text = strings.Repeat("Huawei entity list. ", 1+i%3) + fmt.Sprintf("item %d", i)
+		d.ContentHash = hashOf(d.Text)
+		d.PublishedAt = day(fmt.Sprintf("2019-05-%02d", 10+i%4))
+		docs = append(docs, d)
+	}
+	if _, err := db.SaveDocuments(ctx, docs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"huawei", ""} {
+		seen := map[int64]bool{}
+		var pages int
+		var prev store.SearchHit
+		cursor := ""
+		for {
+			res, err := db.Search(ctx, store.SearchQuery{Q: q, Limit: 5, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, h := range res.Results {
+				if seen[h.ID] {
+					t.Errorf("q=%q: document %d on two pages", q, h.ID)
+				}
+				seen[h.ID] = true
+				if prev.ID != 0 && q != "" && h.Rank > prev.Rank {
+					t.Errorf("q=%q: rank rose from %v to %v across pages", q, prev.Rank, h.Rank)
+				}
+				if prev.ID != 0 && q == "" && h.PublishedAt.After(*prev.PublishedAt) {
+					t.Errorf("q=%q: date rose from %v to %v", q, prev.PublishedAt, h.PublishedAt)
+				}
+				prev = h
+			}
+			if res.NextCursor == "" {
+				break
+			}
+			cursor = res.NextCursor
+		}
+		if len(seen) != 23 || pages != 5 {
+			t.Errorf("q=%q: got %d documents in %d pages, want 23 in 5", q, len(seen), pages)
+		}
+	}
+}
+
+func TestSearchLimits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	res, err := db.Search(ctx, store.SearchQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 4 {
+		t.Errorf("limit above the maximum: got %d results, want all 4", len(res.Results))
+	}
+	res, err = db.Search(ctx, store.SearchQuery{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 1 || res.NextCursor == "" {
+		t.Errorf("limit 1: got %d results and cursor %q", len(res.Results), res.NextCursor)
+	}
+	// A cursor from the newest-first listing does not fit a ranked query.
+	if _, err := db.Search(ctx, store.SearchQuery{Q: "kaspersky", Cursor: res.NextCursor}); !errors.Is(err, adwatch.ErrInvalid) {
+		t.Errorf("cursor of another query: got %v, want ErrInvalid", err)
+	}
+}
+
+func TestSearchHostileInput(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	queries := []store.SearchQuery{
+		{Q: "'; drop table documents; --"},
+		{Q: `kaspersky" OR 1=1 --`},
+		{Q: `"unbalanced quote`},
+		{Q: `'''"""((()))&&&|||!!!:*:*<->`},
+		{Q: "- - or or -"},
+		{Q: "kaspersky\x00lab"},
+		{Q: strings.Repeat("kaspersky ", 400)},
+		{Q: strings.Repeat("x", 10000)},
+		{Q: "bad \xff\xfe utf-8"},
+		{Q: "kaspersky", Source: "'; drop table sources; --\x00\xff"},
+		{Q: "kaspersky", Advertiser: "a-17' OR '1'='1"},
+		{Q: "kaspersky", Company: "%_\\\x00\xff"},
+		{Q: "kaspersky", Kind: "gov'ernment"},
+		{Cursor: "not base64 !!!"},
+		{Cursor: "eyJpIjotMX0"},                                         // {"i":-1}
+		{Q: "kaspersky", Cursor: "eyJyIjp0cnVlLCJrIjoiTmFOIiwiaSI6MX0"}, // rank "NaN" as a string
+		{Q: strings.Repeat("\"a\" -b or ", 300)},
+	}
+	for _, q := range queries {
+		_, err := db.Search(ctx, q)
+		if err != nil && !errors.Is(err, adwatch.ErrInvalid) {
+			t.Errorf("Search(%.60q …): got %v, want results or ErrInvalid", fmt.Sprintf("%+v", q), err)
+		}
+	}
+	// The tables are all still there.
+	if n, err := db.DocumentCount(ctx); err != nil || n != 4 {
+		t.Errorf("after hostile queries: got %d documents, %v", n, err)
+	}
+	if _, err := db.Search(ctx, store.SearchQuery{Q: "x", From: time.Now(), To: time.Now().Add(-time.Hour)}); err != nil {
+		t.Errorf("empty date range: %v", err)
+	}
+}
