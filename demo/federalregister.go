@@ -86,6 +86,14 @@ func (s *site) serveListing(w http.ResponseWriter, r *http.Request) {
 	if lo := (page - 1) * perPage; lo < len(matched) {
 		out.Results = matched[lo:min(lo+perPage, len(matched))]
 	}
+	if fields := q["fields[]"]; len(fields) > 0 {
+		for i, res := range out.Results {
+			if out.Results[i], err = selectFields(res, fields); err != nil {
+				http.Error(w, "listing unavailable", http.StatusInternalServerError)
+				return
+			}
+		}
+	}
 	base := s.base(r) + frListingPath
 	if page < out.TotalPages {
 		out.NextPageURL = pageURL(base, q, page+1, perPage)
@@ -101,6 +109,33 @@ func (s *site) serveListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serve(w, r, contentTypes[".json"], buf.Bytes())
+}
+
+// selectFields keeps only the requested fields, in the order asked, as the
+// real API does when fields[] is given; unknown names are left out.
+func selectFields(res json.RawMessage, fields []string) (json.RawMessage, error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(res, &all); err != nil {
+		return nil, fmt.Errorf("select fields: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for _, f := range fields {
+		v, ok := all[f]
+		if !ok {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(f)
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(v)
+		delete(all, f) // a field asked for twice appears once
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 func pageParams(q url.Values) (page, perPage int, err error) {

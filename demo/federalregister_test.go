@@ -150,6 +150,16 @@ func TestListingConditions(t *testing.T) {
 	if resp, _ := get(t, s.URL()+frListingPath+"?page=x", nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("page=x: status %d, want 400", resp.StatusCode)
 	}
+	_, body := get(t, s.URL()+frListingPath+"?fields[]=title&fields[]=raw_text_url&fields[]=nope&fields[]=title", nil)
+	var raw struct{ Results []map[string]any }
+	if err := json.Unmarshal(body, &raw); err != nil || len(raw.Results) == 0 {
+		t.Fatalf("fields[]: %v, %d results", err, len(raw.Results))
+	}
+	for _, r := range raw.Results {
+		if len(r) != 2 || r["title"] == nil || r["raw_text_url"] == nil {
+			t.Errorf("fields[]=title,raw_text_url: got keys %v", r)
+		}
+	}
 	l := fetchListing(t, s.URL()+frListingPath+"?per_page=1&page=2")
 	if len(l.Results) != 1 || l.PreviousPageURL == "" || l.NextPageURL == "" {
 		t.Errorf("per_page=1&page=2: %d results, previous %q, next %q", len(l.Results), l.PreviousPageURL, l.NextPageURL)

@@ -188,7 +188,7 @@ func classify(p string) frBlock {
 		}
 	}
 	switch {
-	case strings.HasPrefix(p, "[FR Doc.") || strings.HasPrefix(p, "BILLING CODE"):
+	case strings.HasPrefix(p, "[") || strings.HasPrefix(p, "BILLING CODE") || strings.HasPrefix(p, "RIN "):
 		return frBlock{Kind: "meta", Text: p}
 	case len(p) < 90 && !strings.HasSuffix(p, ".") && !strings.HasSuffix(p, ",") &&
 		!strings.HasSuffix(p, ";") && !strings.HasSuffix(p, ":") && !strings.HasPrefix(p, "("):
