@@ -1,0 +1,308 @@
+package names
+
+import "strings"
+
+// verdict is the judgement of one occurrence.
+type verdict struct {
+	score    float64
+	reasons  []string
+	accept   bool
+	pending  bool // capitalised, nothing against it, no evidence of its own: the document decides
+	strong   bool // evidence that vouches for other mentions of the same advertiser
+	negative bool // something in the text says this is not the company
+}
+
+// Evidence weights for names that are also common words; they combine as
+// independent chances, 1 - Π(1 - w).
+const (
+	wLegalForm  = 0.95
+	wTicker     = 0.9
+	wCue        = 0.75
+	wOtherAlias = 0.7
+	wCapMid     = 0.6
+	wCapMidWeak = 0.4 // the word is also used in lower case in this document
+	wElsewhere  = 0.6
+	acceptAt    = 0.5
+)
+
+// docInfo is what judgement knows about the whole document.
+type docInfo struct {
+	lowercase map[int32]bool // aliases also used in lower case as ordinary words
+}
+
+// judge decides whether one occurrence names the advertiser as a company.
+func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
+	a := &m.aliases[h.alias]
+	c := contextOf(text, h.start, h.end, title)
+	class := a.class
+	if class == classDistinctive && !strings.Contains(a.norm, " ") && di.lowercase[h.alias] && !a.hasForm {
+		class = classCommonSingle // "nestle" in lower case elsewhere: the name is a word here
+	}
+	var v verdict
+	if person(c) {
+		v.reasons = []string{"person"}
+		v.negative = true
+		return v
+	}
+	legalForm := hasLegalFormAfter(c, a.hasForm) || hasLegalFormBefore(c)
+	ticker := hasTicker(c)
+
+	switch class {
+	case classDistinctive, classAcronym:
+		if class == classAcronym && h.caps&capsUpper == 0 {
+			v.reasons = []string{"not_capitals"}
+			v.negative = true
+			return v
+		}
+		v.score = 0.9
+		v.reasons = append(v.reasons, "distinctive_name")
+		if a.full {
+			v.score += 0.05
+			v.reasons = append(v.reasons, "exact_full_name")
+		}
+		if legalForm || a.hasForm {
+			v.score += 0.05
+			v.reasons = append(v.reasons, "legal_form")
+		}
+		if ticker {
+			v.score += 0.03
+			v.reasons = append(v.reasons, "ticker")
+		}
+		if h.caps&capsNone != 0 {
+			v.score -= 0.15 // a URL or a careless spelling; still the name
+		}
+		v.score = min(v.score, 1)
+		v.accept, v.strong = true, true
+		return v
+
+	case classCommonMulti:
+		if h.caps&capsNone != 0 && !legalForm {
+			return verdict{reasons: []string{"lowercase"}, negative: true}
+		}
+		if nonCompanyHead(c) {
+			return verdict{reasons: []string{"not_company_noun"}, negative: true}
+		}
+		if h.caps&capsAll == 0 && !legalForm {
+			return verdict{reasons: []string{"not_a_name"}, negative: true}
+		}
+		v.score = 0.85
+		v.reasons = []string{"capitalised_name"}
+		if c.headline {
+			v.score = 0.65
+		}
+		if legalForm {
+			v.score = 0.97
+			v.reasons = append(v.reasons, "legal_form")
+		}
+		if ticker || companyCue(c) {
+			v.score = max(v.score, 0.9)
+			v.reasons = append(v.reasons, "company_cue")
+		}
+		v.accept, v.strong = true, !c.headline || legalForm
+		return v
+	}
+
+	// A single common word: Apple, Target, Shell, Delta, United.
+	var ws []float64
+	if legalForm {
+		ws = append(ws, wLegalForm)
+		v.reasons = append(v.reasons, "legal_form")
+	}
+	if ticker {
+		ws = append(ws, wTicker)
+		v.reasons = append(v.reasons, "ticker")
+	}
+	hard := legalForm || ticker
+	if h.caps&capsNone != 0 && !hard {
+		return verdict{reasons: []string{"lowercase"}, negative: true}
+	}
+	if !hard {
+		if neg := negativeCue(c, h); neg != "" {
+			return verdict{reasons: []string{neg}, negative: true}
+		}
+	}
+	if companyCue(c) {
+		ws = append(ws, wCue)
+		v.reasons = append(v.reasons, "company_cue")
+	}
+	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.headline && !c.capsLine {
+		w := wCapMid
+		if di.lowercase[h.alias] {
+			w = wCapMidWeak
+		}
+		ws = append(ws, w)
+		v.reasons = append(v.reasons, "capitalised_mid_sentence")
+	}
+	if h.caps&capsFolded != 0 && h.caps&capsAll != 0 {
+		ws = append(ws, wCapMid) // "Nestlé" is spelled as the name, not the verb
+		v.reasons = append(v.reasons, "name_spelling")
+	}
+	v.score = combineWeights(ws)
+	v.accept = v.score >= acceptAt
+	v.strong = legalForm || ticker || v.score >= 0.75
+	v.pending = !v.accept && h.caps&capsNone == 0
+	return v
+}
+
+func combineWeights(ws []float64) float64 {
+	miss := 1.0
+	for _, w := range ws {
+		miss *= 1 - w
+	}
+	return 1 - miss
+}
+
+// person reports a personal name: a capitalised given name or an honorific
+// right before the occurrence ("Eugene Kaspersky", "Mr. Cook").
+func person(c occContext) bool {
+	if len(c.prev) == 0 {
+		return false
+	}
+	p := c.prev[0]
+	if honorifics[p.w] && !strings.ContainsAny(p.gap, ",;:\n") {
+		return true
+	}
+	return !p.boundary && givenNames[p.w] && p.flags&fUpperFirst != 0 && onlySpace(p.gap)
+}
+
+func onlySpace(g string) bool { return strings.Trim(g, " \u00a0") == "" }
+
+// formGap reports whether a gap may sit inside or before a legal form:
+// "Huawei Technologies Co., Ltd.", "Kaspersky Lab, Inc.", "Acme (Pty) Ltd".
+func formGap(g string) bool { return strings.Trim(g, " \u00a0,.()") == "" && len(g) <= 4 }
+
+func hasLegalFormAfter(c occContext, aliasHasForm bool) bool {
+	var words []string
+	for i, t := range c.next {
+		if i >= legal.maxTokens || !formGap(t.gap) {
+			break
+		}
+		words = append(words, t.w)
+	}
+	k := legal.longest(words, lfSuffix, false)
+	if k == 0 {
+		return false
+	}
+	first := c.next[0]
+	if first.flags&(fUpperFirst|fAmp) == 0 {
+		return false // "Apple as a company", "apple limited"
+	}
+	if k == 1 && commonWords[first.w] {
+		// "Shell Company" in a headline is not a legal form; "AS" is Norwegian, "As" is English.
+		if c.headline && !aliasHasForm || len(first.w) <= 3 && first.flags&fAllUpper == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func hasLegalFormBefore(c occContext) bool {
+	var words []string
+	for i, t := range c.prev {
+		if i >= legal.maxTokens || t.boundary || !onlySpace(t.gap) {
+			break
+		}
+		words = append([]string{t.w}, words...)
+	}
+	for k := len(words); k > 0; k-- {
+		if legal.forms[strings.Join(words[len(words)-k:], " ")]&lfPrefix != 0 {
+			f := c.prev[k-1]
+			return f.flags&fAllUpper != 0 || k > 1 && f.flags&fUpperFirst != 0
+		}
+	}
+	return false
+}
+
+// hasTicker finds "(NASDAQ: AAPL)", "NYSE: TGT", "LSE:SHEL" just after the name.
+func hasTicker(c occContext) bool {
+	for i := 0; i+1 < len(c.next) && i < 5; i++ {
+		t := c.next[i]
+		if t.boundary && !strings.Contains(c.next[i].gap, "(") {
+			return false
+		}
+		if exchanges[t.w] && t.flags&fUpperFirst != 0 {
+			s := c.next[i+1]
+			return strings.Contains(s.gap, ":") && s.flags&(fAllUpper|fDigit) != 0
+		}
+	}
+	return false
+}
+
+// Nouns right after a name that make it the subject of company news:
+// "Apple CEO", "Target shares", "Shell spokesperson".
+var afterNouns = wordSet(`ceo cfo cto coo chief executive executives spokesperson spokesman spokeswoman shares stock
+	shareholders investors employees headquarters chairman founder cofounder board subsidiary subsidiaries`)
+
+// companyCue finds words around the occurrence that make it a company.
+func companyCue(c occContext) bool {
+	for i, p := range c.prev {
+		if i >= 3 || p.boundary {
+			break
+		}
+		if companyNouns[p.w] || p.w == "based" && i == 0 && strings.TrimSpace(p.gap) == "" {
+			return true
+		}
+	}
+	if len(c.next) == 0 {
+		return false
+	}
+	n := c.next[0]
+	if n.boundary {
+		return false
+	}
+	if afterNouns[n.w] || companyVerbs[n.w] && (n.flags&fUpperFirst == 0 || c.headline) {
+		return true
+	}
+	if n.flags&fUpperFirst != 0 && companyTails[n.w] && onlySpace(n.gap) {
+		return true
+	}
+	if strings.Contains(n.gap, "'") || strings.Contains(n.gap, "\u2019") {
+		return companyNouns[n.w]
+	}
+	// Apposition: "Target, the Minneapolis-based retailer,"
+	if strings.HasPrefix(strings.TrimSpace(n.gap), ",") {
+		for i, t := range c.next {
+			if i >= 6 || t.boundary {
+				break
+			}
+			if companyNouns[t.w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// negativeCue finds what makes a capitalised common word something other
+// than the company: a longer proper name around it ("United States",
+// "Mississippi Delta"), a non-company head noun ("Corona virus"), a verb use.
+func negativeCue(c occContext, h hit) string {
+	if nonCompanyHead(c) {
+		return "not_company_noun"
+	}
+	if len(c.prev) > 0 {
+		p := c.prev[0]
+		if !p.boundary && modals[p.w] && p.w != "to" {
+			return "verb_use"
+		}
+		if !c.headline && !c.capsLine && !p.boundary && onlySpace(p.gap) && p.flags&fUpperFirst != 0 &&
+			!stopwords[p.w] && !companyNouns[p.w] && !afterNouns[p.w] && p.flags&fDigit == 0 {
+			return "part_of_name"
+		}
+	}
+	if len(c.next) > 0 && !c.headline && !c.capsLine && h.caps&capsPoss == 0 {
+		n := c.next[0]
+		if !n.boundary && onlySpace(n.gap) && n.flags&fUpperFirst != 0 && !companyTails[n.w] &&
+			!afterNouns[n.w] && !stopwords[n.w] && !exchanges[n.w] {
+			if _, isForm := legal.forms[n.w]; !isForm {
+				return "part_of_name"
+			}
+		}
+	}
+	return ""
+}
+
+func nonCompanyHead(c occContext) bool {
+	return len(c.next) > 0 && !c.next[0].boundary && nonCompanyHeads[c.next[0].w] &&
+		strings.Trim(c.next[0].gap, " -") == ""
+}

@@ -1,0 +1,308 @@
+package names
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Token flags, set from the original spelling so judgement can look at case
+// without going back to the text.
+const (
+	fUpperFirst uint8 = 1 << iota // first letter is upper case
+	fAllUpper                     // every letter is upper case (at least one letter)
+	fPossessive                   // a possessive 's followed and was dropped
+	fDigit                        // contains a digit
+	fInitialism                   // dotted initialism joined (I.B.M.)
+	fAmp                          // "and" written as &
+	fFolded                       // a diacritic or compatibility form was folded away
+	fInnerUpper                   // an upper-case letter after a lower-case one (eBay, McDonald)
+)
+
+// token is one normalised word of a text with its place in the original.
+type token struct {
+	start, end int // byte offsets into the original text; a dropped possessive 's lies after end
+	hash       uint64
+	flags      uint8
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// tokenizer walks a text once and yields normalised tokens. Normalize and the
+// matcher share it, so both sides of a comparison are normalised by the same
+// code: this is what makes "Nestlé" meet "Nestle" and "I.B.M." meet "IBM".
+type tokenizer struct {
+	s   string
+	i   int
+	buf []byte // normalised bytes of the last token
+}
+
+func (t *tokenizer) reset(s string) { t.s, t.i, t.buf = s, 0, t.buf[:0] }
+
+var asciiAlnum = func() (a [128]bool) {
+	for c := '0'; c <= '9'; c++ {
+		a[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		a[c] = true
+		a[c-32] = true
+	}
+	return a
+}()
+
+// isApostrophe reports the runes people and word processors use for '.
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '\u2019' || r == '\u02bc' || r == '\u2018' || r == '\u02b9' || r == '\u2032'
+}
+
+// isIgnorable are runes that sit inside words without separating them:
+// combining marks, soft hyphens and zero-width joiners.
+func isIgnorable(r rune) bool {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// wordAt reports whether a word character (not an ignorable) starts at s[k].
+func wordAt(s string, k int) bool {
+	if k >= len(s) {
+		return false
+	}
+	if c := s[k]; c < utf8.RuneSelf {
+		return asciiAlnum[c]
+	}
+	r, _ := utf8.DecodeRuneInString(s[k:])
+	return isWordRune(r)
+}
+
+func asciiLetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+// next reads the next token into tok. It returns false at the end of the text.
+func (t *tokenizer) next(tok *token) bool {
+	s, i, n := t.s, t.i, len(t.s)
+	// Skip to the start of a word; & is a word of its own ("and").
+	for i < n {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiAlnum[c] {
+				break
+			}
+			if c == '&' {
+				t.buf = append(t.buf[:0], "and"...)
+				*tok = token{start: i, end: i + 1, hash: hashBytes(t.buf), flags: fAmp}
+				t.i = i + 1
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(r) {
+			break
+		}
+		i += size
+	}
+	if i >= n {
+		t.i = n
+		return false
+	}
+	start := i
+	buf := t.buf[:0]
+	var flags uint8
+	letters, uppers := 0, 0
+	initialism := false // so far single letters joined by dots
+	prevLower := false
+	possEnd := -1 // where a dropped possessive 's starts
+loop:
+	for i < n {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'a' && c <= 'z':
+				buf = append(buf, c)
+				letters++
+				prevLower = true
+				i++
+				continue
+			case c >= 'A' && c <= 'Z':
+				if letters == 0 {
+					flags |= fUpperFirst
+				} else if prevLower {
+					flags |= fInnerUpper
+				}
+				buf = append(buf, c+32)
+				letters++
+				uppers++
+				prevLower = false
+				i++
+				continue
+			case c >= '0' && c <= '9':
+				buf = append(buf, c)
+				flags |= fDigit
+				prevLower = false
+				i++
+				continue
+			case c == '\'':
+				if j, ok := t.apostrophe(i, 1, &flags); ok {
+					i = j
+					continue
+				}
+				if flags&fPossessive != 0 {
+					possEnd = i
+					i += 2
+				}
+				break loop
+			case c == '.':
+				// Dotted initialisms are one word: I.B.M. → ibm, S.p.A. → spa.
+				if (initialism || (len(buf) == 1 && letters == 1)) && i+1 < n && asciiLetter(s[i+1]) &&
+					(i+2 >= n || !wordAt(s, i+2)) {
+					initialism = true
+					flags |= fInitialism
+					i++
+					continue
+				}
+				break loop
+			default:
+				break loop
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case isApostrophe(r):
+			if j, ok := t.apostrophe(i, size, &flags); ok {
+				i = j
+				continue
+			}
+			if flags&fPossessive != 0 {
+				possEnd = i
+				i += size + 1
+			}
+			break loop
+		case isIgnorable(r):
+			flags |= fFolded
+			i += size
+		case isWordRune(r):
+			if unicode.IsLetter(r) {
+				if unicode.IsUpper(r) {
+					if letters == 0 {
+						flags |= fUpperFirst
+					} else if prevLower {
+						flags |= fInnerUpper
+					}
+					uppers++
+					prevLower = false
+				} else {
+					prevLower = true
+				}
+				letters++
+			} else {
+				flags |= fDigit
+			}
+			buf = append(buf, foldRune(r)...)
+			flags |= fFolded
+			i += size
+		default:
+			break loop
+		}
+	}
+	if letters > 0 && uppers == letters {
+		flags |= fAllUpper
+	}
+	t.buf, t.i = buf, i
+	end := i
+	if possEnd >= 0 {
+		end = possEnd
+	}
+	*tok = token{start: start, end: end, hash: hashBytes(buf), flags: flags}
+	return true
+}
+
+// apostrophe decides what an apostrophe of width w at s[i] does inside a word:
+// it is dropped and the word goes on (O'Reilly → oreilly), or it starts a
+// possessive 's that is dropped and ends the word (McDonald's → mcdonald).
+// It returns the index to continue from and whether the word goes on.
+func (t *tokenizer) apostrophe(i, w int, flags *uint8) (int, bool) {
+	s := t.s
+	j := i + w
+	if !wordAt(s, j) {
+		return i, false
+	}
+	if (s[j] == 's' || s[j] == 'S') && !wordAt(s, j+1) {
+		*flags |= fPossessive
+		return i, false
+	}
+	return j, true
+}
+
+func hashBytes(b []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// Multi-word keys are hashes of token hashes, so the text is hashed once per
+// token and never re-joined into strings while scanning.
+const seqSeed = 0x9e3779b97f4a7c15
+
+func combine(g, h uint64) uint64 {
+	g = (g ^ h) * 0xbf58476d1ce4e5b9
+	return g ^ (g >> 31)
+}
+
+var (
+	foldOnce  sync.Once
+	foldTable []string // folded form of runes below foldTableSize
+)
+
+const foldTableSize = 0x3000
+
+// special folds that Unicode decomposition does not do.
+var specialFold = map[rune]string{
+	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe", 'ø': "o", 'Ø': "o",
+	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th", 'ı': "i",
+	'ħ': "h", 'Ħ': "h", 'ŧ': "t", 'Ŧ': "t", 'ĸ': "k", 'ŀ': "l", 'Ŀ': "l",
+}
+
+// foldRune is NFKC + case fold + diacritics removed, for one rune.
+func foldRune(r rune) string {
+	if r < foldTableSize {
+		foldOnce.Do(func() {
+			foldTable = make([]string, foldTableSize)
+			for x := rune(0x80); x < foldTableSize; x++ {
+				foldTable[x] = computeFold(x)
+			}
+		})
+		return foldTable[r]
+	}
+	return computeFold(r)
+}
+
+func computeFold(r rune) string {
+	if f, ok := specialFold[r]; ok {
+		return f
+	}
+	var out []rune
+	for _, d := range norm.NFKD.String(string(r)) {
+		if isIgnorable(d) || !isWordRune(d) {
+			continue
+		}
+		if f, ok := specialFold[d]; ok {
+			out = append(out, []rune(f)...)
+			continue
+		}
+		out = append(out, unicode.ToLower(d))
+	}
+	return string(out)
+}
