@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/klippa-app/go-pdfium/webassembly"
 	"github.com/tetratelabs/wazero"
@@ -139,6 +140,9 @@ func pdfText(ctx context.Context, inst pdfium.Pdfium, body []byte) (string, []st
 			return "", nil, fmt.Errorf("%w: page %d: %v", ErrPDF, i+1, err)
 		}
 		t := joinHyphenated(pt.Text)
+		if ct, ok := pageColumns(inst, opened.Document, i); ok {
+			t = ct
+		}
 		if size += len(t); size > maxPDFText {
 			return "", nil, fmt.Errorf("pdf text exceeds %d bytes", maxPDFText)
 		}
@@ -156,4 +160,25 @@ func joinHyphenated(s string) string {
 		s = strings.ReplaceAll(s, mark, "")
 	}
 	return strings.ReplaceAll(s, "\u0002", "")
+}
+
+// pageColumns returns the page's text in reading order if it is set in
+// columns (see columnText).
+func pageColumns(inst pdfium.Pdfium, d references.FPDF_DOCUMENT, page int) (string, bool) {
+	st, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{
+		Page: requests.Page{ByIndex: &requests.PageByIndex{Document: d, Index: page}},
+		Mode: requests.GetPageTextStructuredModeRects,
+	})
+	if err != nil || len(st.Rects) > 20000 {
+		return "", false
+	}
+	rects := make([]textRect, 0, len(st.Rects))
+	for _, r := range st.Rects {
+		if r == nil {
+			continue
+		}
+		p := r.PointPosition
+		rects = append(rects, textRect{text: joinHyphenated(r.Text), left: p.Left, right: p.Right, top: p.Top, bottom: p.Bottom})
+	}
+	return columnText(rects)
 }

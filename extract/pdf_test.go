@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -90,5 +91,55 @@ func TestPDFContextCancelled(t *testing.T) {
 	_, err := New(Options{}).Extract(ctx, Input{Name: "law.pdf", Body: makePDF("", ndaa1634)})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// makeColumnsPDF draws two columns line by line across the page, the order
+// that makes naive extraction interleave them.
+func makeColumnsPDF(heading string, left, right []string) []byte {
+	var content strings.Builder
+	if heading != "" {
+		content.WriteString("BT /F1 14 Tf 54 760 Td " + pdfString(heading) + " Tj ET\n")
+	}
+	for i := range max(len(left), len(right)) {
+		y := 740 - 14*i
+		if i < len(left) {
+			content.WriteString("BT /F1 10 Tf 54 " + itoa(y) + " Td " + pdfString(left[i]) + " Tj ET\n")
+		}
+		if i < len(right) {
+			content.WriteString("BT /F1 10 Tf 320 " + itoa(y) + " Td " + pdfString(right[i]) + " Tj ET\n")
+		}
+	}
+	return makePDFRaw(content.String())
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestPDFColumnsReadInOrder(t *testing.T) {
+	t.Parallel()
+	left := []string{"The Bureau adds Huawei Technologies", "Co., Ltd. and sixty-eight of its", "non-U.S. affiliates to the Entity", "List, effective May 16, 2019."}
+	right := []string{"Separately, the Commission named", "Kaspersky Lab in its update of the", "Covered List of communications", "equipment and services."}
+	body := makeColumnsPDF("Export and network security notes", left, right)
+	got, err := New(Options{}).Extract(context.Background(), Input{Name: "cols.pdf", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Export and network security notes\n\n" + strings.Join(left, "\n") + "\n\n" + strings.Join(right, "\n")
+	if got.Text != want {
+		t.Errorf("text:\ngot  %q\nwant %q", got.Text, want)
+	}
+}
+
+// A two-column table keeps its rows: only prose columns are reordered.
+func TestPDFTableRowsKept(t *testing.T) {
+	t.Parallel()
+	left := []string{"Huawei Technologies Co., Ltd.", "ZTE Corporation", "Hytera Communications Corporation", "Hangzhou Hikvision Digital Technology"}
+	right := []string{"March 12, 2021", "March 12, 2021", "March 12, 2021", "March 12, 2021"}
+	got, err := New(Options{}).Extract(context.Background(), Input{Name: "table.pdf", Body: makeColumnsPDF("", left, right)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "ZTE Corporation March 12, 2021\n") {
+		t.Errorf("table row split up; got %q", got.Text)
 	}
 }

@@ -29,6 +29,24 @@ var ndaa1634 = []string{
 // pages, each line set in Helvetica (WinAnsi), with a correct xref table so
 // that strict readers accept it. It is how testdata/ndaa-1634.pdf is made.
 func makePDF(title string, pages ...[]string) []byte {
+	streams := make([]string, len(pages))
+	for i, lines := range pages {
+		var content bytes.Buffer
+		content.WriteString("BT /F1 10 Tf 14 TL 54 740 Td\n")
+		for _, l := range lines {
+			content.WriteString(pdfString(l) + " '\n")
+		}
+		content.WriteString("ET\n")
+		streams[i] = content.String()
+	}
+	return makePDFStreams(title, streams...)
+}
+
+// makePDFRaw is a one-page PDF with the given content stream.
+func makePDFRaw(content string) []byte { return makePDFStreams("", content) }
+
+// makePDFStreams writes a PDF with one page per content stream.
+func makePDFStreams(title string, pages ...string) []byte {
 	var objs []string
 	objs = append(objs, "<< /Type /Catalog /Pages 2 0 R >>")
 	kids := make([]string, len(pages))
@@ -38,15 +56,9 @@ func makePDF(title string, pages ...[]string) []byte {
 	objs = append(objs, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)))
 	objs = append(objs, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
 	objs = append(objs, fmt.Sprintf("<< /Title %s /Producer (adwatch test fixture) >>", pdfString(title)))
-	for i, lines := range pages {
-		var content bytes.Buffer
-		content.WriteString("BT /F1 10 Tf 14 TL 54 740 Td\n")
-		for _, l := range lines {
-			content.WriteString(pdfString(l) + " '\n")
-		}
-		content.WriteString("ET\n")
+	for i, content := range pages {
 		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 6+2*i))
-		objs = append(objs, fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()))
+		objs = append(objs, fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content))
 	}
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
