@@ -78,9 +78,18 @@ func (s *server) documentPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "document", map[string]any{
+	data := map[string]any{
 		"Doc": doc, "Alerts": alerts, "Versions": versions, "Segments": highlight(doc, alerts),
-	})
+	}
+	if doc.PreviousID != 0 {
+		prev, err := s.store.Document(r.Context(), doc.PreviousID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Changes"] = lineDiff(prev.Text, doc.Text)
+	}
+	s.render(w, r, http.StatusOK, "document", data)
 }
 
 // documentRaw hands out the stored response as evidence. It is always a

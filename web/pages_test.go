@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"adwatch"
 	"adwatch/store"
 	"adwatch/web"
 )
@@ -150,5 +152,37 @@ func TestSearchExportsCSV(t *testing.T) {
 	resp, _ = f.get(t, "/api/search?format=csv&from=never", f.analyst)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("CSV export with a bad date = %d, want 400", resp.StatusCode)
+	}
+}
+
+func TestDocumentPageShowsVersionsAndChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	ctx := context.Background()
+	first, err := f.db.Document(ctx, f.docID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := first
+	second.ID, second.Version, second.PreviousID = 0, 0, 0
+	second.Text = first.Text + "Update: the FY2018 NDAA, section 1634, signed December 12, 2017, bans Kaspersky products government-wide.\n"
+	second.ContentHash = ""
+	second.Raw = append(append([]byte(nil), first.Raw...), "<p>Update: FY2018 NDAA section 1634.</p>"...)
+	second.Matches, second.Companies, second.CompanySpans = nil, nil, nil
+	second.FetchedAt = first.FetchedAt.Add(24 * time.Hour)
+	res, err := f.db.SaveDocuments(ctx, []adwatch.Document{second}, nil, nil)
+	if err != nil || len(res) != 1 || !res[0].New {
+		t.Fatalf("saving a second version: %+v, %v", res, err)
+	}
+
+	resp, body := f.get(t, "/documents/"+itoa(res[0].DocumentID), f.analyst)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET second version = %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, `<span class="diff-add">&#43; Update: the FY2018 NDAA`) {
+		t.Errorf("second version page does not show the added line as a change")
+	}
+	if !strings.Contains(body, `href="/documents/`+itoa(f.docID)+`">version 1`) {
+		t.Errorf("second version page does not link version 1")
 	}
 }
