@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/lib/pq"
@@ -57,6 +58,9 @@ type SearchResult struct {
 
 const (
 	maxQueryBytes = 4096
+	// Ranking and headlines grow steeply with the number of query terms
+	// (400 terms take seconds): a query is a handful of words, not a page.
+	maxQueryWords = 64
 	// Private-use characters mark ts_headline's matches; whatever the text
 	// contains, markSnippet turns them into balanced <mark> tags.
 	markStart = "\ue000"
@@ -137,6 +141,10 @@ func searchWhere(q SearchQuery) (*where, error) {
 	}
 	if !utf8.ValidString(q.Q) {
 		return nil, fmt.Errorf("query is not valid UTF-8: %w", adwatch.ErrInvalid)
+	}
+	words := strings.FieldsFunc(q.Q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > maxQueryWords {
+		return nil, fmt.Errorf("query has more than %d words: %w", maxQueryWords, adwatch.ErrInvalid)
 	}
 	if q.Kind != "" && !q.Kind.Valid() {
 		return nil, fmt.Errorf("unknown kind %q: %w", q.Kind, adwatch.ErrInvalid)

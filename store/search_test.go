@@ -306,12 +306,17 @@ func TestSearchHostileInput(t *testing.T) {
 		{Cursor: "eyJpIjotMX0"},                                         // {"i":-1}
 		{Q: "kaspersky", Cursor: "eyJyIjp0cnVlLCJrIjoiTmFOIiwiaSI6MX0"}, // rank "NaN" as a string
 		{Q: strings.Repeat("\"a\" -b or ", 300)},
+		{Q: strings.Repeat("kaspersky-lab.", 60)},
+		{Q: strings.Repeat("kaspersky ", 60)},
 	}
 	for _, q := range queries {
 		_, err := db.Search(ctx, q)
 		if err != nil && !errors.Is(err, adwatch.ErrInvalid) {
 			t.Errorf("Search(%.60q …): got %v, want results or ErrInvalid", fmt.Sprintf("%+v", q), err)
 		}
+	}
+	if _, err := db.Search(ctx, store.SearchQuery{Q: strings.Repeat("kaspersky ", 100)}); !errors.Is(err, adwatch.ErrInvalid) {
+		t.Errorf("100-word query: got %v, want ErrInvalid", err)
 	}
 	// The tables are all still there.
 	if n, err := db.DocumentCount(ctx); err != nil || n != 4 {
