@@ -1,5 +1,3 @@
-//go:build !nonames
-
 package extract
 
 import (
