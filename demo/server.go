@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ const DefaultAddr = "127.0.0.1:0"
 // less.
 type Server struct {
 	url  string
+	site *site
 	srv  *http.Server
 	once sync.Once
 	done chan struct{}
@@ -46,8 +48,9 @@ func Start(ctx context.Context, addr string) (*Server, error) {
 		requests: map[string]int{},
 		status:   map[int]int{},
 	}
+	s.site = newSite(s.URL)
 	s.srv = &http.Server{
-		Handler:           s.count(Handler(s.URL)),
+		Handler:           s.count(s.site),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	go func() {
@@ -83,6 +86,17 @@ func (s *Server) Close() error {
 
 // Done is closed when the server has been closed.
 func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Update changes the page at path (a URL path such as
+// "/press/2017/09/13/us-orders-agencies-to-remove-kaspersky-software") as if
+// its publisher had edited it: from now on it serves body, with a new ETag and
+// a Last-Modified of now, so a crawler sees a new version. "{{.Base}}" in body
+// is expanded as in the embedded pages. A nil body removes the page (404).
+func (s *Server) Update(path string, body []byte) {
+	s.site.mu.Lock()
+	defer s.site.mu.Unlock()
+	s.site.edits[path] = edit{body: bytes.Clone(body), modTime: time.Now().UTC().Truncate(time.Second)}
+}
 
 // Requests returns how many requests each URL path received (query strings
 // are not part of the key, so both listing pages count under one path).

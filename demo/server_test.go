@@ -76,3 +76,31 @@ func TestHandlerWithoutBaseUsesHost(t *testing.T) {
 		t.Errorf("atom self link not on %s (status %d)", ts.URL, resp.StatusCode)
 	}
 }
+
+func TestUpdateServesANewVersion(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const p = "/press/2017/09/13/us-orders-agencies-to-remove-kaspersky-software"
+	resp, old := get(t, s.URL()+p, nil)
+	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+
+	edited := strings.Replace(string(old), "</article>", "<p>Correction: an earlier version misstated a date.</p></article>", 1)
+	s.Update(p, []byte(strings.ReplaceAll(edited, s.URL(), "{{.Base}}")))
+	resp, body := get(t, s.URL()+p, map[string]string{"If-None-Match": etag})
+	if resp.StatusCode != http.StatusOK || string(body) != edited {
+		t.Errorf("after Update, If-None-Match old ETag: status %d, body changed %v; want 200 and the edit", resp.StatusCode, string(body) == edited)
+	}
+	if resp.Header.Get("ETag") == etag || resp.Header.Get("Last-Modified") == lm {
+		t.Errorf("after Update: ETag %q and Last-Modified %q unchanged", etag, lm)
+	}
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("after Update: Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := get(t, s.URL()+p, map[string]string{"If-Modified-Since": lm}); resp.StatusCode != http.StatusOK {
+		t.Errorf("after Update, If-Modified-Since the old date: status %d, want 200", resp.StatusCode)
+	}
+	s.Update(p, nil)
+	if resp, _ := get(t, s.URL()+p, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("after removal: status %d, want 404", resp.StatusCode)
+	}
+}

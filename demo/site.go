@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -59,17 +60,30 @@ var contentTypes = map[string]string{
 // absolute links must carry (for example "http://127.0.0.1:41234"); when it is
 // nil, the request's own Host is used, which suits httptest servers.
 func Handler(baseURL func() string) http.Handler {
+	return newSite(baseURL)
+}
+
+func newSite(baseURL func() string) *site {
 	sub, err := fs.Sub(siteFS, "site")
 	if err != nil {
 		// fs.Sub fails only on an invalid directory name, a constant here.
 		panic("demo: " + err.Error())
 	}
-	return &site{files: sub, baseURL: baseURL}
+	return &site{files: sub, baseURL: baseURL, edits: map[string]edit{}}
 }
 
 type site struct {
 	files   fs.FS
 	baseURL func() string
+
+	mu    sync.Mutex
+	edits map[string]edit // by URL path; see Server.Update
+}
+
+// edit is a page changed or removed after the site started.
+type edit struct {
+	body    []byte // nil: the page is gone
+	modTime time.Time
 }
 
 func (s *site) base(r *http.Request) string {
@@ -91,11 +105,14 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasSuffix(r.URL.Path, "/") && p != "/" {
 		p += "/"
 	}
+	if s.serveEdit(w, r, p) {
+		return
+	}
 	if p == frListingPath {
 		s.serveListing(w, r)
 		return
 	}
-	if s.serveFRDocument(w, r, p) {
+	if s.serveFRDocument(w, r, p) || s.serveAgency(w, r, p) {
 		return
 	}
 	name, ok := fileFor(p)
@@ -121,6 +138,26 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = expand(body, s.base(r))
 	}
 	serve(w, r, ctype, body)
+}
+
+func (s *site) serveEdit(w http.ResponseWriter, r *http.Request, p string) bool {
+	s.mu.Lock()
+	e, ok := s.edits[p]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if e.body == nil {
+		http.NotFound(w, r)
+		return true
+	}
+	name, _ := fileFor(p)
+	body := e.body
+	if !strings.HasSuffix(name, ".pdf") {
+		body = expand(body, s.base(r))
+	}
+	serveAt(w, r, contentTypeFor(name), body, e.modTime)
+	return true
 }
 
 // fileFor maps a URL path to a file in the site tree the way static hosts do:
@@ -171,10 +208,14 @@ func expand(body []byte, base string) []byte {
 // Last-Modified; http.ServeContent answers If-None-Match and
 // If-Modified-Since with 304 and handles HEAD and Range.
 func serve(w http.ResponseWriter, r *http.Request, ctype string, body []byte) {
+	serveAt(w, r, ctype, body, LastModified)
+}
+
+func serveAt(w http.ResponseWriter, r *http.Request, ctype string, body []byte, modTime time.Time) {
 	sum := sha256.Sum256(body)
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("ETag", `"`+hex.EncodeToString(sum[:10])+`"`)
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
-	http.ServeContent(w, r, "", LastModified, bytes.NewReader(body))
+	http.ServeContent(w, r, "", modTime, bytes.NewReader(body))
 }

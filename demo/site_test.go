@@ -153,25 +153,27 @@ func TestTemplatesExpandedInEveryBody(t *testing.T) {
 	}
 }
 
-// Every link on every page leads somewhere on the site, except the draft
-// under /private/ that robots.txt forbids and the Federal Register agency
-// pages, which no source follows.
+// Every link on every page and in every listing leads somewhere on the site.
 func TestLinksResolve(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
-	href := regexp.MustCompile(`(?:href="|<link>|<guid[^>]*>|"(?:html_url|raw_text_url|body_html_url|pdf_url|next_page_url)":")(` + regexp.QuoteMeta(s.URL()) + `[^"<]*)`)
+	href := regexp.MustCompile(`(?:href="|<link>|<guid[^>]*>|"(?:html_url|raw_text_url|body_html_url|pdf_url|public_inspection_pdf_url|next_page_url|url|json_url|recent_articles_url)":")(` + regexp.QuoteMeta(s.URL()) + `[^"<]*)`)
 	seen := map[string]bool{}
-	paths := append(sitePaths(t), frPaths(t, s.URL())...)
-	for _, p := range paths {
+	queue := append(sitePaths(t), frPaths(t, s.URL())...)
+	queue = append(queue, frListingPath)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
 		if strings.HasSuffix(p, ".pdf") {
 			continue
 		}
 		_, body := get(t, s.URL()+p, nil)
 		for _, m := range href.FindAllSubmatch(body, -1) {
 			link := strings.ReplaceAll(string(m[1]), "&amp;", "&")
-			if seen[link] || strings.Contains(link, "/agencies/") {
+			if seen[link] {
 				continue
 			}
+			queue = append(queue, strings.TrimPrefix(link, s.URL()))
 			seen[link] = true
 			resp, _ := get(t, link, nil)
 			if resp.StatusCode != http.StatusOK {
