@@ -5,6 +5,18 @@
 // embedded in the binary and served on loopback, plus the sample advertisers
 // and the analyst's labels of which documents must and must not alert.
 //
+// Layout of site/ (URL paths mirror the real publishers'):
+//
+//	api/v1/_documents.json            Federal Register results; /api/v1/documents.json pages them
+//	documents/full_text/text/…/N.txt  printed text of each notice; its body_html_url and
+//	                                  html_url pages are rendered from it (frdoc.go)
+//	content/pkg/FR-…/pdf/N.pdf        the notices as PDF, made by internal/mkpdf (go generate)
+//	news/press-releases/              agency newsroom listing (two pages); releases in news/YYYY/
+//	press/rss.xml, press/atom.xml     feeds; articles under press/YYYY/MM/DD/
+//	private/                          disallowed by robots.txt; linked from one article
+//
+// Files and directories named with a leading "_" are data, never served as is.
+//
 // It only serves and describes content. It must not crawl, extract, match or
 // store anything itself, and it must never reach the network beyond the
 // listener it opens.
