@@ -60,10 +60,19 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		if err := lockURLs(ctx, tx, docs); err != nil {
 			return err
 		}
+		hashes := make([]string, len(docs))
+		for i := range docs {
+			hashes[i] = contentHash(&docs[i])
+		}
+		known, err := storedVersions(ctx, tx, docs, hashes)
+		if err != nil {
+			return err
+		}
 		var alertIDs []int64
 		perDoc := make([][]int64, len(docs))
 		for i := range docs {
-			res, ids, err := saveDocument(ctx, tx, &docs[i], sources[docs[i].Source], channels)
+			st := known[versionKey{clean(docs[i].URL), hashes[i]}]
+			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source], channels)
 			if err != nil {
 				return fmt.Errorf("document %s: %w", docs[i].URL, err)
 			}
@@ -150,61 +159,74 @@ func lockURLs(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document) error {
 	return nil
 }
 
-func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, sourceID int64, channels []string) (SaveResult, []int64, error) {
+// contentHash is the document's content hash, computed from the raw body
+// (or the text) when the crawler did not give one.
+func contentHash(d *adwatch.Document) string {
+	if d.ContentHash != "" {
+		return clean(d.ContentHash)
+	}
+	sum := sha256.Sum256([]byte(d.Text))
+	if len(d.Raw) > 0 {
+		sum = sha256.Sum256(d.Raw)
+	}
+	return hex.EncodeToString(sum[:])
+}
+
+type versionKey struct{ url, hash string }
+
+type storedVersion struct {
+	ID      int64
+	Version int
+	Latest  bool
+	New     bool // inserted by this save
+}
+
+// storedVersions finds which documents of the batch are already stored, in
+// one query, so unchanged pages (most of a nightly crawl) cost no insert:
+// an INSERT … ON CONFLICT would compute the tsvector before noticing.
+func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string) (map[versionKey]*storedVersion, error) {
+	urls := make([]string, len(docs))
+	for i := range docs {
+		urls[i] = clean(docs[i].URL)
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT d.url, d.content_hash, d.id, d.version, d.latest
+		FROM documents d JOIN unnest($1::text[], $2::text[]) AS k(u, h) ON d.url = k.u AND d.content_hash = k.h`,
+		pq.Array(urls), pq.Array(hashes))
+	if err != nil {
+		return nil, fmt.Errorf("look up stored versions: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[versionKey]*storedVersion)
+	for rows.Next() {
+		var k versionKey
+		var v storedVersion
+		if err := rows.Scan(&k.url, &k.hash, &v.ID, &v.Version, &v.Latest); err != nil {
+			return nil, fmt.Errorf("look up stored versions: %w", err)
+		}
+		out[k] = &v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up stored versions: %w", err)
+	}
+	return out, nil
+}
+
+func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64, channels []string) (SaveResult, []int64, error) {
 	url := clean(d.URL)
-	hash := d.ContentHash
-	if hash == "" {
-		sum := sha256.Sum256([]byte(d.Text))
-		if len(d.Raw) > 0 {
-			sum = sha256.Sum256(d.Raw)
+	if known == nil {
+		var err error
+		if known, err = insertDocument(ctx, tx, d, url, hash, sourceID); err != nil {
+			return SaveResult{}, nil, fmt.Errorf("insert: %w", err)
 		}
-		hash = hex.EncodeToString(sum[:])
 	}
-	meta, err := jsonMap(d.Meta)
-	if err != nil {
-		return SaveResult{}, nil, fmt.Errorf("meta: %w", err)
-	}
-	headers, err := jsonHeader(d.RawHeader)
-	if err != nil {
-		return SaveResult{}, nil, fmt.Errorf("headers: %w", err)
-	}
-	spans, err := json.Marshal(nonNilSpans(d.CompanySpans))
-	if err != nil {
-		return SaveResult{}, nil, fmt.Errorf("spans: %w", err)
-	}
-	raw, err := gzipBytes(d.Raw)
-	if err != nil {
-		return SaveResult{}, nil, err
-	}
-	fetched := d.FetchedAt
-	if fetched.IsZero() {
-		fetched = time.Now()
-	}
-	res := SaveResult{New: true}
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
-			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans)
-		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE url = $1), 0) + 1,
-			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
-		ON CONFLICT (url, content_hash) DO NOTHING
-		RETURNING id, version`,
-		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
-		clean(hash), meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
-		len(d.Raw), string(spans)).Scan(&res.DocumentID, &res.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		res.New = false
-		var latest bool
-		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents WHERE url = $1 AND content_hash = $2`,
-			url, clean(hash)).Scan(&res.DocumentID, &res.Version, &latest)
-		if err == nil && !latest {
-			// The page went back to an earlier content: that version is current again.
-			err = markLatest(ctx, tx, url, res.DocumentID)
+	res := SaveResult{DocumentID: known.ID, Version: known.Version, New: known.New}
+	// A new version supersedes the latest; an old content seen again (the
+	// page went back) is current again.
+	if (res.New && res.Version > 1) || (!res.New && !known.Latest) {
+		if err := markLatest(ctx, tx, url, known.ID); err != nil {
+			return SaveResult{}, nil, fmt.Errorf("mark latest: %w", err)
 		}
-	} else if err == nil && res.Version > 1 {
-		err = markLatest(ctx, tx, url, res.DocumentID)
-	}
-	if err != nil {
-		return SaveResult{}, nil, fmt.Errorf("insert: %w", err)
 	}
 	if err := saveCrawlState(ctx, tx, d, hash); err != nil {
 		return SaveResult{}, nil, fmt.Errorf("url state: %w", err)
@@ -223,6 +245,52 @@ func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, sourceI
 		return SaveResult{}, nil, err
 	}
 	return res, ids, nil
+}
+
+// insertDocument inserts d as the next version of its URL. When the same
+// (url, content hash) is already there (it appeared twice in the batch) it
+// returns that row, not new.
+func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, hash string, sourceID int64) (*storedVersion, error) {
+	meta, err := jsonMap(d.Meta)
+	if err != nil {
+		return nil, fmt.Errorf("meta: %w", err)
+	}
+	headers, err := jsonHeader(d.RawHeader)
+	if err != nil {
+		return nil, fmt.Errorf("headers: %w", err)
+	}
+	spans, err := json.Marshal(nonNilSpans(d.CompanySpans))
+	if err != nil {
+		return nil, fmt.Errorf("spans: %w", err)
+	}
+	raw, err := gzipBytes(d.Raw)
+	if err != nil {
+		return nil, err
+	}
+	fetched := d.FetchedAt
+	if fetched.IsZero() {
+		fetched = time.Now()
+	}
+	v := storedVersion{New: true, Latest: true}
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
+			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans)
+		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE url = $1), 0) + 1,
+			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+		ON CONFLICT (url, content_hash) DO NOTHING
+		RETURNING id, version`,
+		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
+		hash, meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
+		len(d.Raw), string(spans)).Scan(&v.ID, &v.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		v.New = false
+		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents WHERE url = $1 AND content_hash = $2`,
+			url, hash).Scan(&v.ID, &v.Version, &v.Latest)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 func markLatest(ctx context.Context, tx *sqlx.Tx, url string, id int64) error {
