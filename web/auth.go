@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"adwatch/store"
 )
@@ -138,10 +139,11 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext keeps post-login redirects on this site: a path, never a scheme
-// or another host (`//evil.example`, `/\evil.example`).
+// or another host (`//evil.example`, `/\evil.example`, or `/<tab>/evil.example`,
+// which browsers read as `//evil.example` after dropping the tab).
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") {
+		strings.ContainsRune(next, '\\') || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	return next

@@ -339,9 +339,11 @@ func TestLoginFlowWithCookie(t *testing.T) {
 	}
 
 	// An open redirect through ?next= is refused.
-	resp = post("/login", url.Values{"name": {"ana"}, "password": {f.password}, "next": {"//evil.example/"}})
-	if loc := resp.Header.Get("Location"); loc != "/" {
-		t.Errorf("login with next=//evil.example redirects to %q, want /", loc)
+	for _, next := range []string{"//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/"} {
+		resp = post("/login", url.Values{"name": {"ana"}, "password": {f.password}, "next": {next}})
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Errorf("login with next=%q redirects to %q, want /", next, loc)
+		}
 	}
 }
 
