@@ -28,28 +28,24 @@ type docItem struct {
 // listing says changed), in order, and emits each. Per-document failures are
 // recorded in the run; an emit error stops the crawl.
 func (s *session) fetchDocs(items []docItem) error {
-	var jobs []*job
-	byJob := map[*job]docItem{}
-	for _, it := range items {
+	// Jobs are made as the window advances, so a long listing costs one
+	// docItem per entry, not a job and a State lookup up front.
+	return s.getAll(len(items), func(i int) *job {
+		it := items[i]
 		if it.docURL == "" {
 			it.docURL = CanonicalURL(it.url)
 		}
 		if s.seen[it.docURL] {
-			continue
+			return nil
 		}
 		s.seen[it.docURL] = true
 		known := s.known(it.docURL)
 		if s.fresh(known, it.updated) {
-			continue
+			return nil
 		}
-		j := &job{url: it.url, key: it.docURL, known: known}
-		byJob[j] = it
-		jobs = append(jobs, j)
-	}
-	return s.getAll(jobs, func(res *result) error {
-		it := byJob[res.job]
-		delete(byJob, res.job)
-		return s.handleDoc(it, res)
+		return &job{url: it.url, key: it.docURL, known: known, item: it}
+	}, func(res *result) error {
+		return s.handleDoc(res.job.item, res)
 	})
 }
 

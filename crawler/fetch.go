@@ -36,6 +36,7 @@ type job struct {
 	key     string            // URL state key (the document URL); default CanonicalURL(url)
 	listing bool              // a listing page: its URL state is written here
 	known   *adwatch.URLState // what State remembers, for conditional GET
+	item    docItem           // the document a listing named
 	// filled in by the collector
 	attempt int
 	done    chan *result
@@ -270,30 +271,34 @@ func (s *session) get(j *job) *result {
 	return s.wait(j)
 }
 
-// getAll fetches jobs with a bounded number in flight and hands the results
-// to handle in order, from this goroutine. It stops at handle's first error.
-func (s *session) getAll(jobs []*job, handle func(*result) error) error {
+// getAll makes up to n jobs with mk (nil: nothing to fetch for that index),
+// keeps a bounded number in flight and hands the results to handle in order,
+// from this goroutine. It stops at handle's first error.
+func (s *session) getAll(n int, mk func(i int) *job, handle func(*result) error) error {
 	window := max(4*s.c.cfg.PerHostParallelism, 8)
-	var inflight []*job
-	pending := map[*job]error{}
+	type slot struct {
+		j   *job
+		err error // submit failed
+	}
+	var inflight []slot
 	next := 0
-	for next < len(jobs) || len(inflight) > 0 {
-		for next < len(jobs) && len(inflight) < window {
-			j := jobs[next]
+	for next < n || len(inflight) > 0 {
+		for next < n && len(inflight) < window {
+			j := mk(next)
 			next++
-			if err := s.submit(j); err != nil {
-				pending[j] = err
+			if j == nil {
+				continue
 			}
-			inflight = append(inflight, j)
+			inflight = append(inflight, slot{j, s.submit(j)})
 		}
-		j := inflight[0]
+		if len(inflight) == 0 {
+			break
+		}
+		sl := inflight[0]
 		inflight = inflight[1:]
-		var res *result
-		if err, failed := pending[j]; failed {
-			delete(pending, j)
-			res = &result{job: j, url: j.url, err: err}
-		} else {
-			res = s.wait(j)
+		res := &result{job: sl.j, url: sl.j.url, err: sl.err}
+		if sl.err == nil {
+			res = s.wait(sl.j)
 		}
 		if err := handle(res); err != nil {
 			return err
