@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"adwatch"
+)
+
+// RescreenCandidates returns, in id order after afterID, up to limit archived
+// documents (latest versions, with text) whose full text contains any of
+// names as a phrase (stemmed). When advertisers change, only these need
+// re-matching instead of the whole archive; the matcher then decides.
+// Names that are only stop words select nothing.
+func (db *DB) RescreenCandidates(ctx context.Context, names []string, afterID int64, limit int) ([]adwatch.Document, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var query string
+	err := db.db.GetContext(ctx, &query, `
+		SELECT coalesce(string_agg('(' || q::text || ')', ' | '), '')
+		FROM (SELECT phraseto_tsquery('english', n) AS q FROM unnest($1::text[]) AS n) AS t
+		WHERE numnode(q) > 0`, pq.Array(cleanAll(names)))
+	if err != nil {
+		return nil, fmt.Errorf("rescreen candidates: %w", err)
+	}
+	if query == "" {
+		return nil, nil
+	}
+	var rows []documentRow
+	err = db.db.SelectContext(ctx, &rows, `SELECT `+documentCols+`, d.text
+		FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE d.latest AND d.id > $1 AND d.tsv @@ $2::tsquery
+		ORDER BY d.id LIMIT $3`, afterID, query, limit)
+	if err != nil {
+		return nil, fmt.Errorf("rescreen candidates: %w", err)
+	}
+	out := make([]adwatch.Document, len(rows))
+	for i, r := range rows {
+		out[i] = r.noun()
+	}
+	return out, nil
+}
+
+// SaveRescreen records what re-matching an archived document found: matches
+// not recorded before, and an alert (marked Rescreen) for each active
+// advertiser not yet alerted on that document, with pending deliveries. Like
+// SaveDocuments it runs hook in the same transaction and returns the alerts
+// it created, fully populated.
+func (db *DB) SaveRescreen(ctx context.Context, documentID int64, matches []adwatch.Match, channels []string, hook AlertHook) ([]adwatch.Alert, error) {
+	var created []adwatch.Alert
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT FROM documents WHERE id = $1)`, documentID); err != nil {
+			return err
+		}
+		if !exists {
+			return adwatch.ErrNotFound
+		}
+		ids, err := saveMatches(ctx, tx, documentID, matches, true)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := addDeliveries(ctx, tx, ids, uniq(channels)); err != nil {
+			return err
+		}
+		if created, err = loadAlerts(ctx, tx, alertFilter{ids: ids}); err != nil {
+			return err
+		}
+		if hook != nil {
+			if err := hook(ctx, tx.Tx, created); err != nil {
+				return fmt.Errorf("alert hook: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save rescreen of document %d: %w", documentID, err)
+	}
+	return created, nil
+}
