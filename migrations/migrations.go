@@ -86,6 +86,22 @@ func Check(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("%w: database schema is at version %d, this adwatch needs %d: run \"adwatch migrate\"",
 			ErrOutdated, current, target)
 	}
+	if current > 0 {
+		// A migration numbered below the current version but never applied
+		// (merged from a parallel branch) is missing too.
+		p, err := provider(db, false)
+		if err != nil {
+			return err
+		}
+		pending, err := p.HasPending(ctx)
+		if err != nil {
+			return fmt.Errorf("check schema: %w", err)
+		}
+		if pending {
+			return fmt.Errorf("%w: database schema at version %d lacks an older migration this adwatch needs: run \"adwatch migrate\"",
+				ErrOutdated, current)
+		}
+	}
 	m, err := riverMigrator(db)
 	if err != nil {
 		return err
@@ -124,7 +140,9 @@ func currentVersion(ctx context.Context, db *sql.DB) (int64, error) {
 }
 
 func provider(db *sql.DB, locked bool) (*goose.Provider, error) {
-	opts := []goose.ProviderOption{goose.WithSlog(quiet)}
+	// Migrations are written in parallel branches: one numbered below the
+	// database's version may arrive later, and is applied rather than refused.
+	opts := []goose.ProviderOption{goose.WithSlog(quiet), goose.WithAllowOutofOrder(true)}
 	if locked {
 		// Uncontended in practice (Up holds lockKey), but it keeps older or
 		// foreign goose runners from migrating at the same moment.
