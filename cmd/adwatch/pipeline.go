@@ -134,7 +134,7 @@ func (p *pipeline) document(ctx context.Context, f adwatch.Fetched) adwatch.Docu
 	}
 	doc := adwatch.Document{
 		URL:          documentURL(f.URL, ext.CanonicalURL),
-		Title:        firstNonEmpty(ext.Title, f.Meta["title"], f.URL),
+		Title:        documentTitle(ext.Title, f),
 		Source:       f.Source,
 		Kind:         f.Kind,
 		PublishedAt:  ext.Published,
@@ -188,6 +188,17 @@ func documentURL(fetched, canonical string) string {
 		}
 	}
 	return crawler.CanonicalURL(fetched)
+}
+
+// documentTitle prefers the document's own title markup, but a plain-text
+// body (a Federal Register raw text, a screening-list entry) has none: its
+// first line is only a guess, and the title the source's API or feed gave is
+// better.
+func documentTitle(extracted string, f adwatch.Fetched) string {
+	if strings.HasPrefix(strings.ToLower(f.ContentType), "text/plain") {
+		return firstNonEmpty(f.Meta["title"], extracted, f.URL)
+	}
+	return firstNonEmpty(extracted, f.Meta["title"], f.URL)
 }
 
 func parseDate(s string) *time.Time {

@@ -178,8 +178,8 @@ func (a *app) newPipeline(ctx context.Context, logger *slog.Logger) (*pipeline, 
 		PerHostParallelism:   c.PerHostParallelism,
 		Delay:                c.Delay,
 		RequestTimeout:       c.RequestTimeout,
-		MaxRetries:           c.MaxRetries,
-		Revalidate:           c.Revalidate,
+		MaxRetries:           zeroMeansNone(c.MaxRetries),
+		Revalidate:           time.Duration(zeroMeansNone(int(c.Revalidate))),
 		MaxPages:             c.MaxPages,
 	}, a.db, logger)
 	return &pipeline{
@@ -223,4 +223,13 @@ func sortRuns(runs []adwatch.SourceRun, srcs []adwatch.Source) {
 			runs[j], runs[j-1] = runs[j-1], runs[j]
 		}
 	}
+}
+
+// zeroMeansNone maps a configured 0 ("no retries", "always revalidate") to the
+// crawler's negative value; the crawler reads 0 as "use the default".
+func zeroMeansNone(v int) int {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
