@@ -64,7 +64,7 @@ func (s *session) handleDoc(it docItem, res *result) error {
 		}
 		s.run.errorf("%s: %v", it.url, res.err)
 		if worthRetrying(res) {
-			s.retryLater++
+			s.retryLater.Add(1)
 		}
 		return nil
 	}

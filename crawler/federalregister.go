@@ -59,11 +59,11 @@ func (s *session) crawlFederalRegister() error {
 			gte = last
 		}
 	}
-	before := s.retryLater
+	before := s.retryLater.Load()
 	if err := s.frRange(gte, "", true); err != nil {
 		return err
 	}
-	if s.c.state != nil && s.retryLater == before {
+	if s.c.state != nil && s.retryLater.Load() == before {
 		day := start.Truncate(24 * time.Hour)
 		st := adwatch.URLState{URL: cursorKey, Source: s.src.Name, Status: 200, FetchedAt: start, Updated: &day}
 		if err := s.c.state.PutURLState(s.ctx, st); err != nil {
@@ -118,11 +118,11 @@ func (s *session) frRange(gte, lte string, top bool) error {
 			s.run.errorf("%s: %d results, only the newest %d reachable (set since to split by date)", next, p.Count, perPage*maxPages)
 		}
 		s.run.items(len(p.Results))
-		before := s.retryLater
+		before := s.retryLater.Load()
 		if err := s.fetchDocs(frItems(p.Results)); err != nil {
 			return err
 		}
-		s.finishListing(res, s.retryLater == before)
+		s.finishListing(res, s.retryLater.Load() == before)
 		next = p.NextPageURL
 	}
 	return nil

@@ -27,7 +27,7 @@ func (s *session) crawlFeed() error {
 	if len(feed.Items) == 0 {
 		s.run.errorf("%s: feed has no items", s.src.URL)
 	}
-	before := s.retryLater
+	before := s.retryLater.Load()
 	var follow []docItem
 	for i, it := range feed.Items {
 		d := feedDoc(s.src.URL, feed, it)
@@ -46,7 +46,7 @@ func (s *session) crawlFeed() error {
 	if err := s.fetchDocs(follow); err != nil {
 		return err
 	}
-	s.finishListing(res, s.retryLater == before)
+	s.finishListing(res, s.retryLater.Load() == before)
 	return nil
 }
 

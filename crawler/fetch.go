@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -27,7 +30,7 @@ type session struct {
 	seen map[string]bool
 	// retryLater counts documents that failed in a way a later run may fix;
 	// listings are then remembered without validators (see finishListing).
-	retryLater int
+	retryLater atomic.Int64
 }
 
 // job is one GET and what to do with its answer.
@@ -271,18 +274,39 @@ func (s *session) get(j *job) *result {
 	return s.wait(j)
 }
 
-// getAll makes up to n jobs with mk (nil: nothing to fetch for that index),
-// keeps a bounded number in flight and hands the results to handle in order,
-// from this goroutine. It stops at handle's first error.
+// getAll makes up to n jobs with mk (nil: nothing to fetch for that index)
+// on this goroutine, keeps a bounded number in flight, and hands the results
+// to handle on a few goroutines at once, so emit (extraction, storing) runs
+// in parallel with fetching and with itself. It stops at handle's first
+// error.
 func (s *session) getAll(n int, mk func(i int) *job, handle func(*result) error) error {
 	window := max(4*s.c.cfg.PerHostParallelism, 8)
+	handlers := max(2, runtime.GOMAXPROCS(0))
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(nil)
+	work := make(chan *result)
+	var wg sync.WaitGroup
+	for range handlers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for res := range work {
+				if ctx.Err() != nil {
+					continue // drain after a failure
+				}
+				if err := handle(res); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
 	type slot struct {
 		j   *job
 		err error // submit failed
 	}
 	var inflight []slot
 	next := 0
-	for next < n || len(inflight) > 0 {
+	for ctx.Err() == nil && (next < n || len(inflight) > 0) {
 		for next < n && len(inflight) < window {
 			j := mk(next)
 			next++
@@ -300,14 +324,14 @@ func (s *session) getAll(n int, mk func(i int) *job, handle func(*result) error)
 		if sl.err == nil {
 			res = s.wait(sl.j)
 		}
-		if err := handle(res); err != nil {
-			return err
-		}
-		if err := s.ctx.Err(); err != nil {
-			return err
+		select {
+		case work <- res:
+		case <-ctx.Done():
 		}
 	}
-	return nil
+	close(work)
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 // known looks url up in State; unknown URLs and State errors give nil (a

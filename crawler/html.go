@@ -49,11 +49,11 @@ func (s *session) crawlHTML() error {
 		if len(items) == 0 && page == 1 {
 			s.run.errorf("%s: no links match item_selector %q", res.url, s.src.ItemSelector)
 		}
-		before := s.retryLater
+		before := s.retryLater.Load()
 		if err := s.fetchDocs(items); err != nil {
 			return err
 		}
-		s.finishListing(res, s.retryLater == before)
+		s.finishListing(res, s.retryLater.Load() == before)
 		next = nextURL
 	}
 	return nil

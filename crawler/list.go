@@ -47,13 +47,13 @@ func (s *session) crawlList() error {
 	if len(entries) == 0 {
 		s.run.errorf("%s: list has no entries", s.src.URL)
 	}
-	before := s.retryLater
+	before := s.retryLater.Load()
 	for _, e := range entries {
 		if err := s.emitEntry(res, e); err != nil {
 			return err
 		}
 	}
-	s.finishListing(res, s.retryLater == before)
+	s.finishListing(res, s.retryLater.Load() == before)
 	return nil
 }
 
