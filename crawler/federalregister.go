@@ -119,11 +119,14 @@ func (s *session) frRange(gte, lte string, top bool) error {
 		}
 		s.run.items(len(p.Results))
 		before := s.retryLater.Load()
-		if err := s.fetchDocs(frItems(p.Results)); err != nil {
+		if err := s.fetchDocs(frItems(res.url, p.Results)); err != nil {
 			return err
 		}
 		s.finishListing(res, s.retryLater.Load() == before)
-		next = p.NextPageURL
+		next = ""
+		if p.NextPageURL != "" {
+			next = resolve(res.url, p.NextPageURL)
+		}
 	}
 	return nil
 }
@@ -189,9 +192,13 @@ func nextDay(d string) string {
 	return t.AddDate(0, 0, 1).Format(time.DateOnly)
 }
 
-func frItems(results []frResult) []docItem {
+// frItems turns results into documents; URLs are resolved against the
+// listing's (the API gives absolute ones; stand-ins may not).
+func frItems(base string, results []frResult) []docItem {
 	items := make([]docItem, 0, len(results))
 	for _, r := range results {
+		r.RawTextURL, r.BodyHTMLURL, r.PDFURL, r.HTMLURL = absOrEmpty(base, r.RawTextURL), absOrEmpty(base, r.BodyHTMLURL),
+			absOrEmpty(base, r.PDFURL), absOrEmpty(base, r.HTMLURL)
 		body := firstNonEmpty(r.RawTextURL, r.BodyHTMLURL, r.PDFURL)
 		if body == "" {
 			continue
@@ -223,4 +230,11 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+func absOrEmpty(base, ref string) string {
+	if strings.TrimSpace(ref) == "" {
+		return ""
+	}
+	return resolve(base, ref)
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,54 +189,6 @@ func headerOf(r *colly.Response) http.Header {
 		return http.Header{}
 	}
 	return r.Headers.Clone()
-}
-
-// retryable decides whether a failure is transient and how long to wait:
-// exponential backoff with jitter, or Retry-After (capped) on 429/503.
-func (s *session) retryable(r *colly.Response, err error, j *job) (time.Duration, bool) {
-	if j.attempt >= s.c.cfg.MaxRetries || s.ctx.Err() != nil {
-		return 0, false
-	}
-	switch r.StatusCode {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		if d, ok := retryAfter(r.Headers, s.c.now()); ok {
-			return d, true
-		}
-		return backoff(j.attempt), true
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return backoff(j.attempt), true
-	case 0:
-		if transientErr(err) {
-			return backoff(j.attempt), true
-		}
-	}
-	return 0, false
-}
-
-// backoff is 0.5s·2^attempt with ±50% jitter, at most maxRetryAfter.
-func backoff(attempt int) time.Duration {
-	d := min(500*time.Millisecond<<attempt, maxRetryAfter)
-	return d/2 + rand.N(d)
-}
-
-// retryAfter parses a Retry-After header (seconds or HTTP date), capped.
-func retryAfter(h *http.Header, now time.Time) (time.Duration, bool) {
-	if h == nil {
-		return 0, false
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	} else {
-		return 0, false
-	}
-	return max(0, min(d, maxRetryAfter)), true
 }
 
 // submit starts j. Errors Colly reports before any request (robots.txt
