@@ -191,7 +191,7 @@ func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, h
 	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT d.url, d.content_hash, d.id, d.version, d.latest
-		FROM documents d JOIN unnest($1::text[], $2::text[]) AS k(u, h) ON d.url = k.u AND d.content_hash = k.h`,
+		FROM documents d JOIN unnest($1::text[], $2::text[]) AS k(u, h) ON md5(d.url) = md5(k.u) AND d.url = k.u AND d.content_hash = k.h`,
 		pq.Array(urls), pq.Array(hashes))
 	if err != nil {
 		return nil, fmt.Errorf("look up stored versions: %w", err)
@@ -275,16 +275,17 @@ func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, 
 	err = tx.QueryRowContext(ctx, `
 		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
 			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans)
-		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE url = $1), 0) + 1,
+		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE md5(url) = md5($1) AND url = $1), 0) + 1,
 			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
-		ON CONFLICT (url, content_hash) DO NOTHING
+		ON CONFLICT (md5(url), content_hash) DO NOTHING
 		RETURNING id, version`,
 		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
 		hash, meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
 		len(d.Raw), string(spans)).Scan(&v.ID, &v.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		v.New = false
-		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents WHERE url = $1 AND content_hash = $2`,
+		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents
+			WHERE md5(url) = md5($1) AND url = $1 AND content_hash = $2`,
 			url, hash).Scan(&v.ID, &v.Version, &v.Latest)
 	}
 	if err != nil {
@@ -295,7 +296,7 @@ func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, 
 
 func markLatest(ctx context.Context, tx *sqlx.Tx, url string, id int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE documents SET latest = (id = $2)
-		WHERE url = $1 AND (latest OR id = $2)`, url, id)
+		WHERE md5(url) = md5($1) AND url = $1 AND (latest OR id = $2)`, url, id)
 	return err
 }
 

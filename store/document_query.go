@@ -60,7 +60,7 @@ func (db *DB) Document(ctx context.Context, id int64) (adwatch.Document, error) 
 	var r documentRow
 	err := db.db.GetContext(ctx, &r, `
 		SELECT `+documentCols+`, d.text, d.raw, d.raw_headers, d.company_spans,
-			coalesce((SELECT p.id FROM documents p WHERE p.url = d.url AND p.version < d.version
+			coalesce((SELECT p.id FROM documents p WHERE md5(p.url) = md5(d.url) AND p.url = d.url AND p.version < d.version
 				ORDER BY p.version DESC LIMIT 1), 0) AS previous_id
 		FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -130,7 +130,7 @@ func (db *DB) DocumentVersions(ctx context.Context, url string) ([]adwatch.Docum
 	var rows []documentRow
 	err := db.db.SelectContext(ctx, &rows, `SELECT `+documentCols+`
 		FROM documents d JOIN sources s ON s.id = d.source_id
-		WHERE d.url = $1 ORDER BY d.version`, clean(url))
+		WHERE md5(d.url) = md5($1) AND d.url = $1 ORDER BY d.version`, clean(url))
 	if err != nil {
 		return nil, fmt.Errorf("versions of %s: %w", url, err)
 	}

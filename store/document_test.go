@@ -344,3 +344,33 @@ func TestSaveDocumentsConcurrentVersions(t *testing.T) {
 		t.Errorf("alerts for the unchanged document saved 6 times: got %d, want 1", len(alerts))
 	}
 }
+
+func TestSaveDocumentsLongURL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	d := entityList
+	d.URL = "https://press.example/search?q=" + strings.Repeat("huawei+entity+list+", 600) // ~11 kB
+	d.FinalURL = d.URL + "&page=1"
+	for i, want := range []bool{true, false} {
+		res, err := db.SaveDocuments(ctx, []adwatch.Document{d}, nil, nil)
+		if err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		if res[0].New != want {
+			t.Errorf("save %d: got new=%v, want %v", i, res[0].New, want)
+		}
+	}
+	d.Text += " Updated."
+	d.ContentHash = hashOf(d.Text)
+	res, err := db.SaveDocuments(ctx, []adwatch.Document{d}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Version != 2 {
+		t.Errorf("changed long-URL page: got version %d, want 2", res[0].Version)
+	}
+	if st, err := db.URLState(ctx, d.FinalURL); err != nil || st.ContentHash != d.ContentHash {
+		t.Errorf("url state of the long final URL: got %+v, %v", st, err)
+	}
+}

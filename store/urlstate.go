@@ -22,7 +22,7 @@ func (db *DB) URLState(ctx context.Context, url string) (adwatch.URLState, error
 	var updated sql.NullTime
 	err := db.db.QueryRowContext(ctx, `
 		SELECT source, etag, last_modified, content_hash, status, fetched_at, updated
-		FROM url_state WHERE url = $1`, clean(url)).
+		FROM url_state WHERE md5(url) = md5($1) AND url = $1`, clean(url)).
 		Scan(&st.Source, &st.ETag, &st.LastModified, &st.ContentHash, &st.Status, &st.FetchedAt, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, adwatch.ErrNotFound)
@@ -49,7 +49,7 @@ func putURLState(ctx context.Context, ex execer, st adwatch.URLState) error {
 	_, err := ex.ExecContext(ctx, `
 		INSERT INTO url_state (url, source, etag, last_modified, content_hash, status, fetched_at, updated)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (url) DO UPDATE SET source = EXCLUDED.source, etag = EXCLUDED.etag,
+		ON CONFLICT (md5(url)) DO UPDATE SET url = EXCLUDED.url, source = EXCLUDED.source, etag = EXCLUDED.etag,
 			last_modified = EXCLUDED.last_modified, content_hash = EXCLUDED.content_hash,
 			status = EXCLUDED.status, fetched_at = EXCLUDED.fetched_at,
 			updated = coalesce(EXCLUDED.updated, url_state.updated)`,
