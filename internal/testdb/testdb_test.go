@@ -78,3 +78,27 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreachableServerIsAClearError(t *testing.T) {
+	t.Parallel()
+	_, err := connect(context.Background(), "postgres://postgres:pw@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("connect to a closed port succeeded")
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), EnvURL) || strings.Contains(err.Error(), ":pw@") {
+		t.Errorf("error %q should name the server and %s, without the password", err, EnvURL)
+	}
+}
+
+func TestWithDatabase(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"postgres://u@h:5432/postgres?sslmode=disable": "postgres://u@h:5432/adwatch_x?sslmode=disable",
+		"host=h user=u dbname=postgres":                "host=h user=u dbname=postgres dbname=adwatch_x",
+	} {
+		got, err := withDatabase(in, "adwatch_x")
+		if err != nil || got != want {
+			t.Errorf("withDatabase(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
