@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -152,36 +150,4 @@ func (db *DB) SetAdvertiserActive(ctx context.Context, id string, active bool) e
 		return fmt.Errorf("set advertiser %q active: %w", id, adwatch.ErrNotFound)
 	}
 	return nil
-}
-
-// cleanAll cleans each string; nil becomes empty (the columns are NOT NULL).
-func cleanAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = clean(v)
-	}
-	return out
-}
-
-// jsonMap encodes a map of strings as a jsonb literal ({} for nil). It is a
-// string because lib/pq would send []byte as bytea.
-func jsonMap(m map[string]string) (string, error) {
-	if m == nil {
-		return "{}", nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[clean(k)] = clean(v)
-	}
-	b, err := json.Marshal(c)
-	return string(b), err
-}
-
-// clean makes s storable in a text column: valid UTF-8 without NUL, which
-// PostgreSQL refuses (extracted PDFs and hostile pages contain both).
-func clean(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }

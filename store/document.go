@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,10 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"slices"
-	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -411,64 +405,4 @@ func addDeliveries(ctx context.Context, tx *sqlx.Tx, alertIDs []int64, channels 
 		return fmt.Errorf("deliveries: %w", err)
 	}
 	return nil
-}
-
-func gzipBytes(b []byte) ([]byte, error) {
-	if b == nil {
-		return nil, nil
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		return nil, fmt.Errorf("compress raw: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("compress raw: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func gunzipBytes(b []byte) ([]byte, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("decompress raw: %w", err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("decompress raw: %w", err)
-	}
-	return out, nil
-}
-
-func jsonHeader(h http.Header) (string, error) {
-	c := make(map[string][]string, len(h))
-	for k, vs := range h {
-		c[clean(k)] = cleanAll(vs)
-	}
-	b, err := json.Marshal(c)
-	return string(b), err
-}
-
-func nonNilSpans(s []adwatch.Span) []adwatch.Span {
-	out := make([]adwatch.Span, len(s))
-	for i, sp := range s {
-		sp.Name = clean(sp.Name)
-		out[i] = sp
-	}
-	return out
-}
-
-// uniq returns the distinct non-empty strings of s, sorted.
-func uniq(s []string) []string {
-	out := make([]string, 0, len(s))
-	for _, v := range s {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	sort.Strings(out)
-	return slices.Compact(out)
 }
