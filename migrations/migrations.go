@@ -30,6 +30,17 @@ var files embed.FS
 // ErrOutdated says the database schema is older than this program needs.
 var ErrOutdated = errors.New("database schema is outdated")
 
+// outdated is an ErrOutdated whose message says what is missing and what to
+// run, without repeating the sentinel's own words.
+type outdated struct{ msg string }
+
+func (e outdated) Error() string { return e.msg }
+func (e outdated) Unwrap() error { return ErrOutdated }
+
+func outdatedf(format string, args ...any) error {
+	return outdated{fmt.Sprintf(format+`: run "adwatch migrate"`, args...)}
+}
+
 // lockKey serialises whole Up calls (ours and River's migrations together)
 // across processes; it is distinct from goose's own lock id.
 const lockKey int64 = 0x6164776174636800 // "adwatch\x00"
@@ -83,8 +94,7 @@ func Check(ctx context.Context, db *sql.DB) error {
 	}
 	target := latestVersion()
 	if current < target {
-		return fmt.Errorf("%w: database schema is at version %d, this adwatch needs %d: run \"adwatch migrate\"",
-			ErrOutdated, current, target)
+		return outdatedf("database schema is at version %d, this adwatch needs %d", current, target)
 	}
 	if current > 0 {
 		// A migration numbered below the current version but never applied
@@ -98,8 +108,7 @@ func Check(ctx context.Context, db *sql.DB) error {
 			return fmt.Errorf("check schema: %w", err)
 		}
 		if pending {
-			return fmt.Errorf("%w: database schema at version %d lacks an older migration this adwatch needs: run \"adwatch migrate\"",
-				ErrOutdated, current)
+			return outdatedf("database schema at version %d lacks an older migration this adwatch needs", current)
 		}
 	}
 	m, err := riverMigrator(db)
@@ -111,8 +120,7 @@ func Check(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("check job queue schema: %w", err)
 	}
 	if !res.OK {
-		return fmt.Errorf("%w: job queue schema is missing or outdated (%v): run \"adwatch migrate\"",
-			ErrOutdated, res.Messages)
+		return outdatedf("job queue schema is missing or outdated (%v)", res.Messages)
 	}
 	return nil
 }

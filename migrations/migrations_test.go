@@ -32,7 +32,7 @@ func TestCheckOutdatedOnEmptyThenPassesAfterUp(t *testing.T) {
 	if !errors.Is(err, migrations.ErrOutdated) {
 		t.Fatalf("Check on empty database: got %v, want ErrOutdated", err)
 	}
-	if !strings.Contains(err.Error(), "is at version 0") || !strings.Contains(err.Error(), `run "adwatch migrate"`) {
+	if !strings.HasPrefix(err.Error(), "database schema is at version 0") || !strings.Contains(err.Error(), `run "adwatch migrate"`) {
 		t.Errorf("Check message %q does not say the version and what to run", err)
 	}
 	var gooseTable bool
