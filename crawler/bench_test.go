@@ -21,9 +21,15 @@ import (
 // server, politeness delays off, 8 requests in flight per host. It reports
 // pages/s and the peak HeapInuse seen during the crawl.
 //
-//	go test -run '^$' -bench CrawlLoopback -benchmem ./crawler
+//	go test -run '^$' -bench CrawlLoopback -benchmem -benchtime 3x ./crawler
+//
+// CRAWLER_BENCH_100K=1 adds a 100,000-page crawl.
 func BenchmarkCrawlLoopback(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	sizes := []int{1000, 10000}
+	if os.Getenv("CRAWLER_BENCH_100K") != "" {
+		sizes = append(sizes, 100000) // about half a minute per iteration
+	}
+	for _, n := range sizes {
 		b.Run(strconv.Itoa(n)+"_pages", func(b *testing.B) { benchCrawl(b, n) })
 	}
 }

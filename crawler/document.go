@@ -35,10 +35,9 @@ func (s *session) fetchDocs(items []docItem) error {
 		if it.docURL == "" {
 			it.docURL = CanonicalURL(it.url)
 		}
-		if s.seen[it.docURL] {
+		if !s.firstSight(it.docURL) {
 			return nil
 		}
-		s.seen[it.docURL] = true
 		known := s.known(it.docURL)
 		if s.fresh(known, it.updated) {
 			return nil

@@ -92,10 +92,9 @@ func feedDoc(base string, feed *gofeed.Feed, it *gofeed.Item) docItem {
 // not follow links), unless State already has it and it has not changed.
 func (s *session) emitItem(d docItem, it *gofeed.Item) error {
 	d.docURL = CanonicalURL(d.url)
-	if s.seen[d.docURL] {
+	if !s.firstSight(d.docURL) {
 		return nil
 	}
-	s.seen[d.docURL] = true
 	if s.fresh(s.known(d.docURL), d.updated) {
 		return nil
 	}

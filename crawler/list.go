@@ -63,10 +63,9 @@ func (s *session) emitEntry(res *result, e listEntry) error {
 		id = slug(e.Name) + "-" + contentHash([]byte(e.Name + "\x00" + e.Source))[:12]
 	}
 	docURL := CanonicalURL(s.src.URL) + "#" + id
-	if s.seen[docURL] {
+	if !s.firstSight(docURL) {
 		return nil
 	}
-	s.seen[docURL] = true
 	body := []byte(e.text())
 	if st := s.known(docURL); st != nil && st.ContentHash == contentHash(body) {
 		return nil
