@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"adwatch/migrations"
 )
@@ -68,7 +69,15 @@ func Empty(t testing.TB) string {
 func newDatabase(t testing.TB, base, tpl string) string {
 	t.Helper()
 	name := "adwatch_test_" + randomHex(8)
-	if err := createFrom(base, name, tpl); err != nil {
+	err := createFrom(base, name, tpl)
+	if pq.As(err, pqerror.InvalidCatalogName) != nil && tpl != "template0" {
+		// Someone dropped the template since this process built it.
+		templates.Delete(base)
+		if tpl, err = template(base); err == nil {
+			err = createFrom(base, name, tpl)
+		}
+	}
+	if err != nil {
 		t.Fatalf("testdb: %v", err)
 	}
 	dsn, err := withDatabase(base, name)
@@ -178,9 +187,8 @@ func createFrom(base, name, tpl string) error {
 	q := "CREATE DATABASE " + pq.QuoteIdentifier(name) + " TEMPLATE " + pq.QuoteIdentifier(tpl)
 	for {
 		_, err = db.ExecContext(ctx, q)
-		// 55006: the template is briefly in use (another clone is reading it).
-		var pe *pq.Error
-		if err == nil || !errors.As(err, &pe) || pe.Code != "55006" || ctx.Err() != nil {
+		// The template is briefly in use (another clone is reading it).
+		if pq.As(err, pqerror.ObjectInUse) == nil || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
