@@ -144,7 +144,7 @@ func finderTokens(text string) []ftok {
 			t.boundary = true
 		} else {
 			p := out[len(out)-1]
-			t.boundary = isBoundary(text, ctxTok{w: p.w, flags: p.flags, gap: t.gap}, true)
+			t.boundary = isBoundary(ctxTok{w: p.w, flags: p.flags, gap: t.gap})
 		}
 		out = append(out, t)
 		prevEnd = tok.end

@@ -3,11 +3,13 @@ package names
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ctxTok is a word near an occurrence.
 type ctxTok struct {
 	w        string
+	h        uint64
 	flags    uint8
 	start    int
 	end      int
@@ -20,9 +22,16 @@ type ctxTok struct {
 type occContext struct {
 	prev      []ctxTok // nearest first
 	next      []ctxTok // nearest first
-	sentStart bool     // the occurrence starts a sentence, line item or heading
-	headline  bool     // the line is a heading: Title Case, ALL CAPS, or the title
-	capsLine  bool     // the line is written in capitals
+	prevBuf   [5]ctxTok
+	nextBuf   [8]ctxTok
+	sentStart bool // the occurrence starts a sentence, line item or heading
+	headline  bool // the line is a heading: Title Case, ALL CAPS, or the title (after shape)
+	capsLine  bool // the line is written in capitals (after shape)
+
+	shaped     bool
+	title      bool
+	text       string
+	start, end int
 }
 
 const ctxWindow = 160
@@ -30,35 +39,53 @@ const ctxWindow = 160
 // contextOf reads the words around text[start:end]. Only occurrences pay for
 // this, so it re-tokenises a small window instead of keeping every token of
 // the scan.
-func contextOf(text string, start, end int, title bool) occContext {
-	var c occContext
-	ws := max(0, start-ctxWindow)
-	for ws > 0 && !utf8.RuneStart(text[ws]) {
-		ws--
-	}
+func contextOf(c *occContext, text string, start, end int, title bool, ar *arena) {
+	c.prev, c.next = c.prevBuf[:0], c.nextBuf[:0]
+	c.title = title
+	c.text, c.start, c.end = text, start, end
+	// Read back a short window first and widen it only if it held too few
+	// words: most occurrences need five words of context, not a paragraph.
 	var tz tokenizer
-	tz.reset(text[ws:start])
-	var all []ctxTok
 	var tok token
-	for tz.next(&tok) {
-		all = append(all, ctxTok{w: string(tz.buf), flags: tok.flags, start: ws + tok.start, end: ws + tok.end})
-	}
-	if ws > 0 && len(all) > 0 && all[0].start == ws {
-		all = all[1:] // may be the tail of a word cut by the window
+	var all [24]ctxTok
+	n := 0
+	ws := start
+	for _, back := range [...]int{40, ctxWindow} {
+		ws = max(0, start-back)
+		for ws > 0 && !utf8.RuneStart(text[ws]) {
+			ws--
+		}
+		tz.reset(text[ws:start])
+		n = 0
+		for tz.next(&tok) {
+			if n == len(all) {
+				copy(all[:], all[1:])
+				n--
+			}
+			all[n] = ctxTok{w: ar.str(tz.buf), h: tok.hash, flags: tok.flags, start: ws + tok.start, end: ws + tok.end}
+			n++
+		}
+		if ws > 0 && n > 0 && all[0].start == ws {
+			copy(all[:], all[1:n]) // may be the tail of a word cut by the window
+			n--
+		}
+		if n >= 5 || ws == 0 {
+			break
+		}
 	}
 	right := start
 	boundary := false
-	for i := len(all) - 1; i >= 0 && len(c.prev) < 5; i-- {
+	for i := n - 1; i >= 0 && len(c.prev) < 5; i-- {
 		t := all[i]
 		t.gap = text[t.end:right]
-		boundary = boundary || isBoundary(text, t, true)
+		boundary = boundary || isBoundary(t)
 		t.boundary = boundary
 		c.prev = append(c.prev, t)
 		right = t.start
 	}
 	c.sentStart = len(c.prev) == 0 || c.prev[0].boundary
 	if len(c.prev) == 0 && ws > 0 {
-		c.sentStart = isBoundary(text, ctxTok{gap: text[ws:start]}, true)
+		c.sentStart = isBoundary(ctxTok{gap: text[ws:start]})
 	}
 
 	we := min(len(text), end+ctxWindow)
@@ -70,35 +97,63 @@ func contextOf(text string, start, end int, title bool) occContext {
 	boundary = false
 	var prevNext ctxTok
 	for len(c.next) < 8 && tz.next(&tok) {
-		t := ctxTok{w: string(tz.buf), flags: tok.flags, start: end + tok.start, end: end + tok.end}
+		t := ctxTok{w: ar.str(tz.buf), h: tok.hash, flags: tok.flags, start: end + tok.start, end: end + tok.end}
 		if t.end == we && we < len(text) {
 			break // may be cut by the window
 		}
 		t.gap = text[left:t.start]
 		if len(c.next) > 0 {
-			boundary = boundary || isBoundary(text, ctxTok{w: prevNext.w, flags: prevNext.flags, gap: t.gap}, false)
+			boundary = boundary || isBoundary(ctxTok{w: prevNext.w, flags: prevNext.flags, gap: t.gap})
 		} else {
-			boundary = isBoundary(text, ctxTok{gap: t.gap}, false)
+			boundary = isBoundary(ctxTok{gap: t.gap})
 		}
 		t.boundary = boundary
 		c.next = append(c.next, t)
 		prevNext = t
 		left = t.end
 	}
-	if title {
-		c.headline = true
-		c.capsLine = isCapsLine(text)
-		return c
+}
+
+// shape computes, once and only when judgement asks, whether the occurrence
+// sits in a heading and whether its line is in capitals.
+func (c *occContext) shape() {
+	if c.shaped {
+		return
 	}
-	c.headline, c.capsLine = lineShape(text, start, end)
-	return c
+	c.shaped = true
+	if c.title {
+		c.headline, c.capsLine = true, isCapsLine(c.text)
+		return
+	}
+	c.headline, c.capsLine = lineShape(c.text, c.start, c.end)
+}
+
+func (c *occContext) isHeadline() bool { c.shape(); return c.headline }
+func (c *occContext) isCaps() bool     { c.shape(); return c.capsLine }
+
+// arena hands out strings backed by one reusable buffer, so reading context
+// words allocates nothing per occurrence. Strings stay valid until reset.
+type arena struct{ b []byte }
+
+func (a *arena) reset() { a.b = a.b[:0] }
+
+func (a *arena) str(p []byte) string {
+	if len(p) == 0 {
+		return ""
+	}
+	if cap(a.b)-len(a.b) < len(p) {
+		a.b = make([]byte, 0, max(4096, 2*len(p))) // old strings keep the old array alive
+	}
+	i := len(a.b)
+	a.b = append(a.b, p...)
+	return unsafe.String(&a.b[i], len(p))
 }
 
 // isBoundary reports whether the gap after word t ends a sentence or a line
 // item. Dots after initials, honorifics and abbreviated legal forms do not;
 // a line break does unless the line before ends mid-sentence (PDF text wraps
 // lines anywhere).
-func isBoundary(text string, t ctxTok, _ bool) bool {
+func isBoundary(t ctxTok) bool {
 	g := t.gap
 	if strings.ContainsAny(g, "!?;:|\t•·▪►■●") {
 		return true

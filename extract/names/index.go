@@ -1,45 +1,46 @@
 package names
 
-import (
-	"math/bits"
-	"slices"
-)
+import "math/bits"
 
 // index maps hashes of normalised alias token sequences to the aliases they
 // spell. Every proper prefix of an alias is in the table too, marked, so the
 // scan can stop extending a candidate as soon as no alias continues it.
 //
-// The table is open-addressed over flat arrays: one probe is usually one cache
-// line, and a first-token bitset in front of it answers "no alias starts with
-// this word" for most words of a text without touching the table at all. That
-// is what keeps the scan rate nearly flat from a thousand aliases to a million.
+// The table is open-addressed over one flat array of 16-byte slots: one
+// probe is usually one cache line, and a first-word bitset in front of it
+// answers "no alias starts with this word" for most words of a text without
+// touching the table at all. That is what keeps the scan rate nearly flat from
+// a thousand aliases to a million, and the index small enough to build in
+// seconds.
 type index struct {
-	slots   []slot
-	mask    uint64
-	entries []entry
-	refs    []int32 // alias indices, grouped per entry
+	slots []slot
+	mask  uint64
+	keys  int
+	refs  []int32 // alias lists for keys spelled by more than one alias
 
-	first     []uint64 // bitset over first-token hashes
+	first     []uint64 // bitset over first-word hashes
 	firstBits uint
 	maxTokens int
+
+	multi map[uint64][]int32 // while building: keys with several aliases
 }
 
+// slot is one key. meta holds n<<1 | prefix: n aliases end here (ref is the
+// alias if n == 1, else the start of its list in refs), prefix if a longer
+// alias continues the sequence.
 type slot struct {
-	key uint64
-	val uint32 // entry index + 1; 0 is empty
+	key  uint64
+	ref  uint32
+	meta uint32
 }
 
-type entry struct {
-	ref    uint32 // first of n alias indices in refs
-	n      uint32
-	prefix bool // some longer alias continues this sequence
-}
-
-// keyRec is one (sequence hash, alias) pair collected while building; alias
-// -1 marks a proper prefix.
-type keyRec struct {
-	key   uint64
-	alias int32
+func (s *slot) n() uint32    { return s.meta >> 1 }
+func (s *slot) prefix() bool { return s.meta&1 != 0 }
+func (s *slot) aliases(ix *index) []int32 {
+	if s.n() == 1 {
+		return []int32{int32(s.ref)}
+	}
+	return ix.refs[s.ref : s.ref+s.n()]
 }
 
 func fixKey(k uint64) uint64 {
@@ -49,94 +50,88 @@ func fixKey(k uint64) uint64 {
 	return k
 }
 
-// buildIndex builds the table from each alias's token hashes.
-func buildIndex(seqs [][]uint64, firstHashes []uint64) *index {
-	var recs []keyRec
-	maxTok := 0
-	for a, seq := range seqs {
-		if len(seq) > maxTok {
-			maxTok = len(seq)
-		}
-		g := uint64(seqSeed)
-		for i, h := range seq {
-			g = combine(g, h)
-			al := int32(-1)
-			if i == len(seq)-1 {
-				al = int32(a)
-			}
-			recs = append(recs, keyRec{fixKey(g), al})
-		}
+// newIndex sizes the table for at most maxKeys keys and the bitset for
+// about firstWords distinct first words.
+func newIndex(maxKeys, firstWords int) *index {
+	size := uint64(1) << bits.Len64(uint64(maxKeys+maxKeys/3+16))
+	nb := uint(bits.Len64(uint64(firstWords*16 + 4096)))
+	nb = min(nb, 28)
+	return &index{
+		slots:     make([]slot, size),
+		mask:      size - 1,
+		firstBits: nb,
+		first:     make([]uint64, (1<<nb)/64),
+		multi:     make(map[uint64][]int32),
 	}
-	slices.SortFunc(recs, func(a, b keyRec) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
-		}
-		return int(a.alias) - int(b.alias)
-	})
-	ix := &index{maxTokens: maxTok}
-	nkeys := 0
-	for i := range recs {
-		if i == 0 || recs[i].key != recs[i-1].key {
-			nkeys++
-		}
-	}
-	size := uint64(1) << bits.Len64(uint64(nkeys*2+16))
-	ix.slots = make([]slot, size)
-	ix.mask = size - 1
-	ix.entries = make([]entry, 0, nkeys)
-	for i := 0; i < len(recs); {
-		j := i
-		e := entry{ref: uint32(len(ix.refs))}
-		for ; j < len(recs) && recs[j].key == recs[i].key; j++ {
-			if recs[j].alias < 0 {
-				e.prefix = true
-				continue
-			}
-			if n := len(ix.refs); n > int(e.ref) && ix.refs[n-1] == recs[j].alias {
-				continue
-			}
-			ix.refs = append(ix.refs, recs[j].alias)
-		}
-		e.n = uint32(len(ix.refs)) - e.ref
-		ix.entries = append(ix.entries, e)
-		ix.put(recs[i].key, uint32(len(ix.entries)))
-		i = j
-	}
-	// The bitset is ~16 bits per distinct first word, so false positives
-	// stay near 6% and the set stays small enough to live in cache.
-	nb := uint(bits.Len64(uint64(len(firstHashes)*16 + 4096)))
-	if nb > 28 {
-		nb = 28
-	}
-	ix.firstBits = nb
-	ix.first = make([]uint64, (1<<nb)/64)
-	for _, h := range firstHashes {
-		b := h >> (64 - nb)
-		ix.first[b>>6] |= 1 << (b & 63)
-	}
-	return ix
 }
 
-func (ix *index) put(k uint64, v uint32) {
+// add indexes one alias by its word hashes.
+func (ix *index) add(alias int32, hashes []uint64) {
+	ix.maxTokens = max(ix.maxTokens, len(hashes))
+	b := hashes[0] >> (64 - ix.firstBits)
+	ix.first[b>>6] |= 1 << (b & 63)
+	g := uint64(seqSeed)
+	for i, h := range hashes {
+		g = combine(g, h)
+		s := ix.slotFor(fixKey(g))
+		if i < len(hashes)-1 {
+			s.meta |= 1
+			continue
+		}
+		switch s.n() {
+		case 0:
+			s.ref = uint32(alias)
+		case 1:
+			if int32(s.ref) == alias {
+				continue
+			}
+			ix.multi[s.key] = []int32{int32(s.ref), alias}
+		default:
+			ix.multi[s.key] = append(ix.multi[s.key], alias)
+		}
+		s.meta += 2
+	}
+}
+
+// slotFor finds or claims the slot of k.
+func (ix *index) slotFor(k uint64) *slot {
 	i := k & ix.mask
-	for ix.slots[i].val != 0 {
+	for {
+		s := &ix.slots[i]
+		if s.key == k {
+			return s
+		}
+		if s.key == 0 {
+			s.key = k
+			ix.keys++
+			return s
+		}
 		i = (i + 1) & ix.mask
 	}
-	ix.slots[i] = slot{k, v}
 }
 
-func (ix *index) get(k uint64) *entry {
+// finish moves the lists of shared keys into refs.
+func (ix *index) finish() {
+	for i := range ix.slots {
+		s := &ix.slots[i]
+		if s.n() > 1 {
+			list := ix.multi[s.key]
+			s.ref = uint32(len(ix.refs))
+			ix.refs = append(ix.refs, list...)
+		}
+	}
+	ix.multi = nil
+}
+
+func (ix *index) get(k uint64) *slot {
 	k = fixKey(k)
 	i := k & ix.mask
 	for {
 		s := &ix.slots[i]
 		if s.key == k {
-			return &ix.entries[s.val-1]
+			return s
 		}
-		if s.val == 0 {
+		if s.key == 0 {
 			return nil
 		}
 		i = (i + 1) & ix.mask
@@ -146,9 +141,4 @@ func (ix *index) get(k uint64) *entry {
 func (ix *index) mayStart(h uint64) bool {
 	b := h >> (64 - ix.firstBits)
 	return ix.first[b>>6]&(1<<(b&63)) != 0
-}
-
-// bytes is the memory the index holds, for benchmarks.
-func (ix *index) bytes() int {
-	return len(ix.slots)*16 + len(ix.entries)*12 + len(ix.refs)*4 + len(ix.first)*8
 }

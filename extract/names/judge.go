@@ -28,16 +28,28 @@ const (
 // docInfo is what judgement knows about the whole document.
 type docInfo struct {
 	lowercase map[int32]bool // aliases also used in lower case as ordinary words
+	arena     arena
+	ctx       occContext // reused: one occurrence is judged at a time
 }
 
 // judge decides whether one occurrence names the advertiser as a company.
 func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	a := &m.aliases[h.alias]
-	c := contextOf(text, h.start, h.end, title)
 	class := a.class
-	if class == classDistinctive && !strings.Contains(a.norm, " ") && di.lowercase[h.alias] && !a.hasForm {
+	if class == classDistinctive && a.ntok == 1 && di.lowercase[h.alias] && !a.hasForm {
 		class = classCommonSingle // "nestle" in lower case elsewhere: the name is a word here
 	}
+	// Cheap rejections first: most occurrences of common words are in lower case.
+	switch {
+	case class == classAcronym && h.caps&capsUpper == 0:
+		return verdict{reasons: []string{"not_capitals"}, negative: true}
+	case (class == classCommonSingle || class == classCommonMulti) && h.caps&capsNone != 0:
+		return verdict{reasons: []string{"lowercase"}, negative: true}
+	}
+	di.arena.reset()
+	c := &di.ctx
+	*c = occContext{}
+	contextOf(c, text, h.start, h.end, title, &di.arena)
 	var v verdict
 	if person(c) {
 		v.reasons = []string{"person"}
@@ -87,7 +99,7 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 		}
 		v.score = 0.85
 		v.reasons = []string{"capitalised_name"}
-		if c.headline {
+		if c.isHeadline() {
 			v.score = 0.65
 		}
 		if legalForm {
@@ -98,7 +110,7 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 			v.score = max(v.score, 0.9)
 			v.reasons = append(v.reasons, "company_cue")
 		}
-		v.accept, v.strong = true, !c.headline || legalForm
+		v.accept, v.strong = true, !c.isHeadline() || legalForm
 		return v
 	}
 
@@ -125,7 +137,7 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 		ws = append(ws, wCue)
 		v.reasons = append(v.reasons, "company_cue")
 	}
-	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.headline && !c.capsLine {
+	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() {
 		w := wCapMid
 		if di.lowercase[h.alias] {
 			w = wCapMidWeak
@@ -154,7 +166,7 @@ func combineWeights(ws []float64) float64 {
 
 // person reports a personal name: a capitalised given name or an honorific
 // right before the occurrence ("Eugene Kaspersky", "Mr. Cook").
-func person(c occContext) bool {
+func person(c *occContext) bool {
 	if len(c.prev) == 0 {
 		return false
 	}
@@ -171,15 +183,13 @@ func onlySpace(g string) bool { return strings.Trim(g, " \u00a0") == "" }
 // "Huawei Technologies Co., Ltd.", "Kaspersky Lab, Inc.", "Acme (Pty) Ltd".
 func formGap(g string) bool { return strings.Trim(g, " \u00a0,.()") == "" && len(g) <= 4 }
 
-func hasLegalFormAfter(c occContext, aliasHasForm bool) bool {
-	var words []string
-	for i, t := range c.next {
-		if i >= legal.maxTokens || !formGap(t.gap) {
-			break
+func hasLegalFormAfter(c *occContext, aliasHasForm bool) bool {
+	k := legal.longestAfter(func(i int) (uint64, bool) {
+		if i >= len(c.next) || !formGap(c.next[i].gap) {
+			return 0, false
 		}
-		words = append(words, t.w)
-	}
-	k := legal.longest(words, lfSuffix, false)
+		return c.next[i].h, true
+	}, lfSuffix)
 	if k == 0 {
 		return false
 	}
@@ -189,14 +199,19 @@ func hasLegalFormAfter(c occContext, aliasHasForm bool) bool {
 	}
 	if k == 1 && commonWords[first.w] {
 		// "Shell Company" in a headline is not a legal form; "AS" is Norwegian, "As" is English.
-		if c.headline && !aliasHasForm || len(first.w) <= 3 && first.flags&fAllUpper == 0 {
+		if len(first.w) <= 3 && first.flags&fAllUpper == 0 || c.isHeadline() && !aliasHasForm {
 			return false
 		}
 	}
 	return true
 }
 
-func hasLegalFormBefore(c occContext) bool {
+func hasLegalFormBefore(c *occContext) bool {
+	// Prefix forms are abbreviations in capitals (AO, OOO, PJSC) or spelled
+	// out, ending right before the name.
+	if len(c.prev) == 0 || c.prev[0].boundary || !onlySpace(c.prev[0].gap) || c.prev[0].flags&fUpperFirst == 0 {
+		return false
+	}
 	var words []string
 	for i, t := range c.prev {
 		if i >= legal.maxTokens || t.boundary || !onlySpace(t.gap) {
@@ -214,7 +229,7 @@ func hasLegalFormBefore(c occContext) bool {
 }
 
 // hasTicker finds "(NASDAQ: AAPL)", "NYSE: TGT", "LSE:SHEL" just after the name.
-func hasTicker(c occContext) bool {
+func hasTicker(c *occContext) bool {
 	for i := 0; i+1 < len(c.next) && i < 5; i++ {
 		t := c.next[i]
 		if t.boundary && !strings.Contains(c.next[i].gap, "(") {
@@ -234,7 +249,7 @@ var afterNouns = wordSet(`ceo cfo cto coo chief executive executives spokesperso
 	shareholders investors employees headquarters chairman founder cofounder board subsidiary subsidiaries`)
 
 // companyCue finds words around the occurrence that make it a company.
-func companyCue(c occContext) bool {
+func companyCue(c *occContext) bool {
 	for i, p := range c.prev {
 		if i >= 3 || p.boundary {
 			break
@@ -250,7 +265,10 @@ func companyCue(c occContext) bool {
 	if n.boundary {
 		return false
 	}
-	if afterNouns[n.w] || companyVerbs[n.w] && (n.flags&fUpperFirst == 0 || c.headline) {
+	if afterNouns[n.w] {
+		return true
+	}
+	if companyVerbs[n.w] && (n.flags&fUpperFirst == 0 || c.isHeadline()) {
 		return true
 	}
 	if n.flags&fUpperFirst != 0 && companyTails[n.w] && onlySpace(n.gap) {
@@ -276,7 +294,7 @@ func companyCue(c occContext) bool {
 // negativeCue finds what makes a capitalised common word something other
 // than the company: a longer proper name around it ("United States",
 // "Mississippi Delta"), a non-company head noun ("Corona virus"), a verb use.
-func negativeCue(c occContext, h hit) string {
+func negativeCue(c *occContext, h hit) string {
 	if nonCompanyHead(c) {
 		return "not_company_noun"
 	}
@@ -285,12 +303,12 @@ func negativeCue(c occContext, h hit) string {
 		if !p.boundary && modals[p.w] && p.w != "to" {
 			return "verb_use"
 		}
-		if !c.headline && !c.capsLine && !p.boundary && onlySpace(p.gap) && p.flags&fUpperFirst != 0 &&
+		if !c.isHeadline() && !c.isCaps() && !p.boundary && onlySpace(p.gap) && p.flags&fUpperFirst != 0 &&
 			!stopwords[p.w] && !companyNouns[p.w] && !afterNouns[p.w] && p.flags&fDigit == 0 {
 			return "part_of_name"
 		}
 	}
-	if len(c.next) > 0 && !c.headline && !c.capsLine && h.caps&capsPoss == 0 {
+	if len(c.next) > 0 && !c.isHeadline() && !c.isCaps() && h.caps&capsPoss == 0 {
 		n := c.next[0]
 		if !n.boundary && onlySpace(n.gap) && n.flags&fUpperFirst != 0 && !companyTails[n.w] &&
 			!afterNouns[n.w] && !stopwords[n.w] && !exchanges[n.w] {
@@ -302,7 +320,7 @@ func negativeCue(c occContext, h hit) string {
 	return ""
 }
 
-func nonCompanyHead(c occContext) bool {
+func nonCompanyHead(c *occContext) bool {
 	return len(c.next) > 0 && !c.next[0].boundary && nonCompanyHeads[c.next[0].w] &&
 		strings.Trim(c.next[0].gap, " -") == ""
 }

@@ -12,11 +12,13 @@ var legalFormsData string
 const (
 	lfSuffix uint8 = 1 << iota // written after the name (Kaspersky Lab, Inc.)
 	lfPrefix                   // written before the name (AO Kaspersky Lab)
+	lfMore                     // a longer form continues these words
 )
 
 // legalFormTable is the set of normalised legal forms.
 type legalFormTable struct {
 	forms     map[string]uint8 // normalised form → lf flags
+	hashes    map[uint64]uint8 // hash of the form's words (as the scan hashes them) → lf flags | lfMore
 	maxTokens int
 	surface   int // distinct spellings generated (case-insensitive)
 	written   int // forms as written in legalforms.txt
@@ -25,7 +27,7 @@ type legalFormTable struct {
 var legal = buildLegalForms(legalFormsData)
 
 func buildLegalForms(data string) *legalFormTable {
-	t := &legalFormTable{forms: make(map[string]uint8)}
+	t := &legalFormTable{forms: make(map[string]uint8), hashes: make(map[uint64]uint8)}
 	seen := make(map[string]bool)
 	for _, line := range strings.Split(data, "\n") {
 		line = strings.TrimSpace(line)
@@ -56,6 +58,16 @@ func buildLegalForms(data string) *legalFormTable {
 					continue
 				}
 				t.forms[n] |= flag
+				g := uint64(seqSeed)
+				words := strings.Split(n, " ")
+				for i, w := range words {
+					g = combine(g, hashBytes([]byte(w)))
+					if i < len(words)-1 {
+						t.hashes[g] |= lfMore
+					} else {
+						t.hashes[g] |= flag
+					}
+				}
 				if k := strings.Count(n, " ") + 1; k > t.maxTokens {
 					t.maxTokens = k
 				}
@@ -188,6 +200,32 @@ func (t *legalFormTable) longest(words []string, flag uint8, suffix bool) int {
 		}
 		if t.forms[s]&flag != 0 {
 			best = k
+		}
+	}
+	return best
+}
+
+// longestAfter returns the number of words of the longest form with the
+// flag that starts at the first of the given word hashes, without building
+// strings: it runs once per occurrence.
+func (t *legalFormTable) longestAfter(hashes func(i int) (uint64, bool), flag uint8) int {
+	best := 0
+	g := uint64(seqSeed)
+	for i := 0; i < t.maxTokens; i++ {
+		h, ok := hashes(i)
+		if !ok {
+			break
+		}
+		g = combine(g, h)
+		f, found := t.hashes[g]
+		if !found {
+			break
+		}
+		if f&flag != 0 {
+			best = i + 1
+		}
+		if f&lfMore == 0 {
+			break
 		}
 	}
 	return best

@@ -90,7 +90,7 @@ func (m *Matcher) judgeDoc(d Doc) []occ {
 		}
 		reason, w := "company_elsewhere_in_doc", wElsewhere
 		for al := range by {
-			if al != o.alias && m.aliases[al].norm != m.aliases[o.alias].norm {
+			if al != o.alias && m.aliases[al].text != m.aliases[o.alias].text {
 				reason, w = "other_alias_in_doc", wOtherAlias
 				break
 			}
@@ -196,7 +196,7 @@ func (m *Matcher) suppressed(h hit, text, source string) bool {
 		if s.adv >= 0 && s.adv != a.adv {
 			continue
 		}
-		if s.alias != "" && s.alias != a.norm && s.alias != Normalize(a.text) {
+		if s.alias != "" && s.alias != Normalize(a.text) {
 			continue
 		}
 		if s.source != "" && s.source != source {

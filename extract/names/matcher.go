@@ -3,7 +3,6 @@ package names
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"adwatch"
 )
@@ -21,10 +20,10 @@ const maxAliasTokens = 24
 
 // alias is one indexed spelling of an advertiser.
 type alias struct {
+	text    string // as written in the advertiser list (or its name without legal form)
 	adv     int32  // index into Matcher.advs
-	text    string // as written in the advertiser list
-	norm    string // normalised
 	class   uint8
+	ntok    uint8
 	full    bool // the advertiser's name, with or without its legal form
 	hasForm bool // carries a legal form ("Apple Inc.")
 }
@@ -56,13 +55,28 @@ type Suppression struct {
 	AdvertiserID, Alias, Source, Phrase string
 }
 
+// pending is an alias waiting for the index, with its word hashes in builder.hashes.
+type pendingAlias struct {
+	alias
+	from, to int
+}
+
+type builder struct {
+	m       *Matcher
+	tz      tokenizer
+	toks    [maxAliasTokens + 1]token
+	lens    [maxAliasTokens + 1]int // normalised byte length of each word
+	hashes  []uint64
+	pending []pendingAlias
+	seen    map[uint64]bool // per advertiser: spellings already indexed
+	firsts  map[uint64]struct{}
+}
+
 // NewMatcher indexes the active advertisers' names and aliases. Inactive
 // advertisers are left out, so they never match.
 func NewMatcher(ads []adwatch.Advertiser) (*Matcher, error) {
-	m := &Matcher{}
-	var seqs [][]uint64
-	var firsts []uint64
-	seen := make(map[string]bool)
+	b := &builder{m: &Matcher{}, seen: make(map[uint64]bool), firsts: make(map[uint64]struct{})}
+	b.tz.noText = false
 	for _, a := range ads {
 		if !a.Active {
 			continue
@@ -70,98 +84,133 @@ func NewMatcher(ads []adwatch.Advertiser) (*Matcher, error) {
 		if strings.TrimSpace(a.ID) == "" {
 			return nil, fmt.Errorf("advertiser %q: empty id: %w", a.Name, adwatch.ErrInvalid)
 		}
-		ai := int32(len(m.advs))
-		m.advs = append(m.advs, advertiser{id: a.ID, name: a.Name})
-		clear(seen)
-		for _, sp := range advertiserSpellings(a) {
-			for _, v := range sp.variants() {
-				key := v.norm
-				if key == "" || seen[key] {
-					continue
-				}
-				seen[key] = true
-				m.aliases = append(m.aliases, alias{adv: ai, text: sp.text, norm: v.norm, class: v.class, full: sp.full, hasForm: v.hasForm})
-				seqs = append(seqs, v.hashes)
-				firsts = append(firsts, v.hashes[0])
-			}
+		ai := int32(len(b.m.advs))
+		b.m.advs = append(b.m.advs, advertiser{id: a.ID, name: a.Name})
+		clear(b.seen)
+		b.spelling(ai, a.Name, true)
+		for _, al := range a.Aliases {
+			b.spelling(ai, al, false)
 		}
 	}
-	m.ix = buildIndex(seqs, firsts)
+	m := b.m
+	m.aliases = make([]alias, len(b.pending))
+	keys := 0
+	for _, p := range b.pending {
+		keys += p.to - p.from
+	}
+	m.ix = newIndex(keys, len(b.firsts))
+	b.firsts = nil
+	for i, p := range b.pending {
+		m.aliases[i] = p.alias
+		m.ix.add(int32(i), b.hashes[p.from:p.to])
+	}
+	m.ix.finish()
 	return m, nil
 }
 
-// spelling is one way an advertiser is written: its name, an alias, or
-// either without its legal form.
-type spelling struct {
-	text string
-	full bool
-}
-
-func advertiserSpellings(a adwatch.Advertiser) []spelling {
-	var out []spelling
-	add := func(s string, full bool) {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, spelling{s, full})
+// spelling indexes one way an advertiser is written, and the same without
+// its legal form: "AO Kaspersky Lab" is also "Kaspersky Lab".
+func (b *builder) spelling(adv int32, text string, full bool) {
+	text = strings.TrimSpace(text)
+	n := 0
+	b.tz.reset(text)
+	for b.tz.next(&b.toks[n]) {
+		b.lens[n] = len(b.tz.buf)
+		if n++; n > maxAliasTokens {
+			return // a description, not a name
 		}
 	}
-	add(a.Name, true)
-	if base, form := StripLegalForm(a.Name); form != "" {
-		add(base, true)
+	if n == 0 {
+		return
 	}
-	for _, al := range a.Aliases {
-		add(al, false)
-		if base, form := StripLegalForm(al); form != "" {
-			add(base, false)
+	toks, lens := b.toks[:n], b.lens[:n]
+	suf := legalSuffixLen(toks)
+	pre := legalPrefixLen(toks[:n-suf])
+	b.variant(adv, text, toks, lens, full, suf+pre > 0)
+	if (suf > 0 || pre > 0) && n-suf-pre > 0 {
+		lo, hi := pre, n-suf
+		end := len(text)
+		if hi < n {
+			end = toks[hi].start // keep a possessive: "McDonald's Corporation" → "McDonald's"
 		}
+		base := trimName(text[toks[lo].start:end])
+		b.variant(adv, base, toks[lo:hi], lens[lo:hi], full, false)
 	}
-	return out
 }
 
-// variant is one indexable token sequence of a spelling.
-type variant struct {
-	norm    string
-	hashes  []uint64
-	class   uint8
-	hasForm bool
-}
-
-// variants returns the token sequences a spelling is indexed under: itself,
-// and for a possessive ("McDonald's") also the joined form ("McDonalds").
-func (sp spelling) variants() []variant {
-	words, toks := normTokens(sp.text)
-	if len(words) == 0 || len(words) > maxAliasTokens || onlyFormsAndStopwords(words) {
-		return nil
-	}
-	hasForm := legal.longest(words, lfSuffix, true) > 0 || legal.longest(words, lfPrefix, false) > 0
-	class := classify(sp.text, words, toks, hasForm)
-	v := variant{norm: strings.Join(words, " "), class: class, hasForm: hasForm}
-	possessive := false
-	for i, w := range words {
-		v.hashes = append(v.hashes, hashBytes([]byte(w)))
-		if toks[i].flags&fPossessive != 0 {
-			possessive = true
-		}
-	}
-	out := []variant{v}
-	if possessive {
-		j := variant{class: class, hasForm: hasForm}
-		var jw []string
-		for i, w := range words {
-			if toks[i].flags&fPossessive != 0 {
-				w += "s"
+// legalSuffixLen is the number of words of the longest legal form ending
+// toks, at most all but one word; chained forms ("(Persero) Tbk") count too.
+func legalSuffixLen(toks []token) int {
+	total := 0
+	for range 2 {
+		n := len(toks) - total
+		best := 0
+		for k := 1; k <= legal.maxTokens && k < n; k++ {
+			g := uint64(seqSeed)
+			for _, t := range toks[n-k : n] {
+				g = combine(g, t.hash)
 			}
-			jw = append(jw, w)
-			j.hashes = append(j.hashes, hashBytes([]byte(w)))
+			if legal.hashes[g]&lfSuffix != 0 {
+				best = k
+			}
 		}
-		j.norm = strings.Join(jw, " ")
-		out = append(out, j)
+		if best == 0 {
+			break
+		}
+		total += best
 	}
-	return out
+	return total
 }
 
-func onlyFormsAndStopwords(words []string) bool {
-	for _, w := range words {
-		if _, ok := legal.forms[w]; !ok && !stopwords[w] {
+// legalPrefixLen is the number of words of the longest prefix legal form
+// starting toks ("AO", "OOO"), at most all but one word.
+func legalPrefixLen(toks []token) int {
+	return legal.longestAfter(func(i int) (uint64, bool) {
+		if i >= len(toks)-1 {
+			return 0, false
+		}
+		return toks[i].hash, true
+	}, lfPrefix)
+}
+
+// variant indexes one token sequence, and for a possessive ("McDonald's")
+// also its joined spelling ("McDonalds").
+func (b *builder) variant(adv int32, text string, toks []token, lens []int, full, hasForm bool) {
+	if onlyFormsAndStopwords(toks) {
+		return
+	}
+	a := alias{text: text, adv: adv, class: classify(toks, lens, hasForm), ntok: uint8(len(toks)), full: full, hasForm: hasForm}
+	possessive := false
+	for _, t := range toks {
+		possessive = possessive || t.flags&fPossessive != 0
+	}
+	for v := range 2 {
+		if v == 1 && !possessive {
+			break
+		}
+		from := len(b.hashes)
+		g := uint64(seqSeed)
+		for _, t := range toks {
+			h := t.hash
+			if v == 1 && t.flags&fPossessive != 0 {
+				h = (h ^ 's') * fnvPrime // FNV goes on byte by byte: the hash of the word + "s"
+			}
+			b.hashes = append(b.hashes, h)
+			g = combine(g, h)
+		}
+		if b.seen[g] {
+			b.hashes = b.hashes[:from]
+			continue
+		}
+		b.seen[g] = true
+		b.firsts[b.hashes[from]] = struct{}{}
+		b.pending = append(b.pending, pendingAlias{alias: a, from: from, to: len(b.hashes)})
+	}
+}
+
+func onlyFormsAndStopwords(toks []token) bool {
+	for _, t := range toks {
+		if legal.hashes[combine(seqSeed, t.hash)]&(lfSuffix|lfPrefix) == 0 && !stopwordsH[t.hash] {
 			return false
 		}
 	}
@@ -171,25 +220,25 @@ func onlyFormsAndStopwords(words []string) bool {
 // classify decides how much evidence an alias needs. A name stripped down to a
 // common word ("Apple Inc." → "Apple") is kept, but as a common word: it is
 // judged, never matched silently.
-func classify(text string, words []string, toks []token, hasForm bool) uint8 {
+func classify(toks []token, lens []int, hasForm bool) uint8 {
 	if hasForm {
 		return classDistinctive
 	}
-	if len(words) == 1 {
-		w := words[0]
-		if toks[0].flags&fAllUpper != 0 && len(w) <= 5 && !commonWords[w] {
+	if len(toks) == 1 {
+		t, n := toks[0], lens[0]
+		common := commonWordsH[t.hash] || stopwordsH[t.hash]
+		if t.flags&fAllUpper != 0 && n <= 5 && !common {
 			return classAcronym
 		}
-		if commonWords[w] || len(w) <= 3 || stopwords[w] {
-			if toks[0].flags&fAllUpper != 0 && len(w) <= 4 {
-				return classAcronym // "GAP", "BOX" as written by the advertiser: still needs capitals
-			}
+		if common || n <= 3 {
 			return classCommonSingle
 		}
 		return classDistinctive
 	}
-	for _, w := range words {
-		if !commonWords[w] && !stopwords[w] {
+	// Several words: a name made only of ordinary words and company words
+	// ("General Motors", "Delta Air Lines", "Best Buy") must be written as a name.
+	for _, t := range toks {
+		if !commonWordsH[t.hash] && !stopwordsH[t.hash] && !companyTailsH[t.hash] {
 			return classDistinctive
 		}
 	}
@@ -235,71 +284,80 @@ const (
 	capsPoss                     // the last word carried a possessive 's
 )
 
-var tokPool = sync.Pool{New: func() any { b := make([]token, 0, 1024); return &b }}
-
 // scan finds every alias occurrence in text in one pass, calling fn for the
 // longest alias starting at each word. Occurrences inside a longer one are
 // dropped: "Delta" inside "Delta Air Lines" is not a second mention.
+//
+// Most words start no alias, and the first-word bitset says so without
+// touching the table; only words that pass it read ahead.
 func (m *Matcher) scan(text string, fn func(hit)) {
 	ix := m.ix
 	if ix == nil || len(m.aliases) == 0 {
 		return
 	}
-	bp := tokPool.Get().(*[]token)
-	defer tokPool.Put(bp)
-	buf := (*bp)[:0]
-	var tz tokenizer
+	var tz, ahead tokenizer
 	tz.reset(text)
-	var tok token
+	tz.noText = true
+	var tok, t2 token
 	coveredTo := -1
-	done := false
-	for !done {
-		for len(buf) < cap(buf) {
-			if !tz.next(&tok) {
-				done = true
-				break
-			}
-			buf = append(buf, tok)
+	for tz.nextHash(&tok) {
+		if !ix.mayStart(tok.hash) {
+			continue
 		}
-		limit := len(buf)
-		if !done {
-			limit = len(buf) - ix.maxTokens
+		g := combine(seqSeed, tok.hash)
+		e := ix.get(g)
+		if e == nil {
+			continue
 		}
-		for i := 0; i < limit; i++ {
-			h := buf[i].hash
-			if !ix.mayStart(h) {
-				continue
-			}
-			g := combine(seqSeed, h)
-			var best *entry
-			bestK := 0
-			for k := i; ; {
-				e := ix.get(g)
-				if e == nil {
+		var best *slot
+		bestEnd := 0
+		if e.n() > 0 {
+			best, bestEnd = e, tok.end
+		}
+		if e.prefix() {
+			ahead = tz
+			for k := 1; k < ix.maxTokens && ahead.nextHash(&t2); k++ {
+				g = combine(g, t2.hash)
+				if e = ix.get(g); e == nil {
 					break
 				}
-				if e.n > 0 {
-					best, bestK = e, k
+				if e.n() > 0 {
+					best, bestEnd = e, t2.end
 				}
-				if !e.prefix || k+1 >= len(buf) {
+				if !e.prefix() {
 					break
 				}
-				k++
-				g = combine(g, buf[k].hash)
-			}
-			if best == nil || buf[bestK].end <= coveredTo {
-				continue
-			}
-			coveredTo = buf[bestK].end
-			caps := capsOf(buf[i : bestK+1])
-			for _, a := range ix.refs[best.ref : best.ref+best.n] {
-				fn(hit{start: buf[i].start, end: buf[bestK].end, alias: a, caps: caps})
 			}
 		}
-		n := copy(buf, buf[limit:])
-		buf = buf[:n]
+		if best == nil || bestEnd <= coveredTo {
+			continue
+		}
+		coveredTo = bestEnd
+		caps := capsOfText(text, tok.start, bestEnd)
+		if best.n() == 1 {
+			fn(hit{start: tok.start, end: bestEnd, alias: int32(best.ref), caps: caps})
+			continue
+		}
+		for _, a := range ix.refs[best.ref : best.ref+best.n()] {
+			fn(hit{start: tok.start, end: bestEnd, alias: a, caps: caps})
+		}
 	}
-	*bp = buf
+}
+
+// capsOfText reads the case of an occurrence's words; only hits pay for it.
+func capsOfText(text string, start, end int) uint8 {
+	var tz tokenizer
+	// Read on past the end so a possessive 's is seen and dropped as in the scan.
+	tz.reset(text[start:min(len(text), end+4)])
+	var ts [maxAliasTokens]token
+	n := 0
+	for n < len(ts) && tz.next(&ts[n]) && start+ts[n].end <= end {
+		n++
+	}
+	if n == 0 {
+		return capsNone
+	}
+	return capsOf(ts[:n])
 }
 
 func capsOf(ts []token) uint8 {

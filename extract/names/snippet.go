@@ -39,24 +39,46 @@ func snippet(text string, start, end int) string {
 			hi = end
 		}
 	}
-	var b strings.Builder
+	b := make([]byte, 0, hi-lo+8)
 	if lo > 0 {
-		b.WriteString("… ")
+		b = append(b, "… "...)
 	}
 	space := false
-	for _, r := range strings.ToValidUTF8(text[lo:hi], "\uFFFD") {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			space = true
+	seg := text[lo:hi]
+	for i := 0; i < len(seg); {
+		c := seg[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c <= ' ' || c == 0x7f {
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		r, size := utf8.DecodeRuneInString(seg[i:])
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			i += size
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, seg[i:i+size]...)
+		}
+		i += size
 	}
 	if hi < len(text) {
-		b.WriteString(" …")
+		b = append(b, " …"...)
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(string(b))
 }

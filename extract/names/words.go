@@ -31,6 +31,11 @@ var (
 	commonWords = wordSet(commonWordsData)
 	givenNames  = wordSet(givenNamesData)
 
+	// Hash-keyed copies for building the index without making strings.
+	commonWordsH  = hashSet(commonWords)
+	stopwordsH    = hashSet(stopwords)
+	companyTailsH = hashSet(companyTails)
+
 	// Honorifics make the next capitalised word a person whatever its case.
 	honorifics = wordSet("mr mrs ms dr prof sir dame")
 
@@ -93,3 +98,11 @@ var (
 		thursday friday saturday sunday january february march april may june july august september october
 		november december mr mrs ms dr according`)
 )
+
+func hashSet(m map[string]bool) map[uint64]bool {
+	h := make(map[uint64]bool, len(m))
+	for w := range m {
+		h[hashBytes([]byte(w))] = true
+	}
+	return h
+}
