@@ -206,3 +206,28 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 		t.Errorf("backoff(30) = %v, want capped near %v", d, maxRetryAfter)
 	}
 }
+
+func TestDroppedConnectionIsRetried(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	srv := listingSite(t, []string{"/flaky"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Dropped twice: net/http itself retries once on a reused
+		// connection, the second drop is the crawler's to retry.
+		if calls.Add(1) <= 2 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // no response at all
+			}
+			return
+		}
+		okPage(w, r)
+	}))
+	cfg := testConfig()
+	cfg.MaxRetries = 2
+	c := New(cfg, newMemState(), nil)
+	var k sink
+	run := mustCrawl(t, c, htmlSource(srv.URL), k.emit)
+	if k.count() != 1 || len(run.Errors) != 0 || calls.Load() != 3 {
+		t.Errorf("emitted %d after %d requests, errors %q; want 1 after 3", k.count(), calls.Load(), run.Errors)
+	}
+}

@@ -28,6 +28,7 @@ func transientErr(err error) bool {
 		errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, io.EOF), // connection closed before a response
 		errors.Is(err, context.DeadlineExceeded):
 		return true
 	}
