@@ -118,10 +118,16 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > c.cfg.MaxRedirects {
 		return fmt.Errorf("stopped after %d redirects", c.cfg.MaxRedirects)
 	}
+	// A page may redirect to itself once (to set a session cookie); a URL
+	// reached a third time is a loop.
+	seen := 0
 	for _, v := range via {
 		if v.URL.String() == req.URL.String() {
-			return fmt.Errorf("redirect loop at %s", req.URL)
+			seen++
 		}
+	}
+	if seen >= 2 {
+		return fmt.Errorf("redirect loop at %s", req.URL)
 	}
 	return nil
 }

@@ -145,6 +145,24 @@ func TestRedirectLoopAndLongChain(t *testing.T) {
 			http.Redirect(w, r, next, http.StatusFound)
 		}, "redirect loop")
 	})
+	t.Run("same page once, to set a cookie", func(t *testing.T) {
+		t.Parallel()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/session", func(w http.ResponseWriter, r *http.Request) {
+			if _, err := r.Cookie("session"); err != nil {
+				http.SetCookie(w, &http.Cookie{Name: "session", Value: "1", Path: "/"})
+				http.Redirect(w, r, "/session", http.StatusFound)
+				return
+			}
+			okPage(w, r)
+		})
+		srv := listingSite(t, []string{"/session"}, mux)
+		var k sink
+		run := mustCrawl(t, New(testConfig(), newMemState(), nil), htmlSource(srv.URL), k.emit)
+		if k.count() != 1 || len(run.Errors) != 0 {
+			t.Errorf("emitted %d, errors %q; want the page", k.count(), run.Errors)
+		}
+	})
 	t.Run("chain of 20", func(t *testing.T) {
 		t.Parallel()
 		hostileRun(t, testConfig(), "/hop/0", func(w http.ResponseWriter, r *http.Request) {
