@@ -105,7 +105,7 @@ func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
 		}
 	}
 	if m != nil {
-		for _, o := range m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}) {
+		for _, o := range m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}, new(scratch)) {
 			if o.title || !o.v.accept {
 				continue
 			}

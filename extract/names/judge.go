@@ -1,11 +1,14 @@
 package names
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // verdict is the judgement of one occurrence.
 type verdict struct {
 	score    float64
-	reasons  []string
+	why      reasons
 	accept   bool
 	pending  bool // capitalised, nothing against it, no evidence of its own: the document decides
 	strong   bool // evidence that vouches for other mentions of the same advertiser
@@ -27,7 +30,7 @@ const (
 
 // docInfo is what judgement knows about the whole document.
 type docInfo struct {
-	lowercase map[int32]bool // aliases also used in lower case as ordinary words
+	lowercase []int32 // aliases also used in lower case as ordinary words
 	arena     arena
 	ctx       occContext // reused: one occurrence is judged at a time
 }
@@ -36,15 +39,15 @@ type docInfo struct {
 func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	a := &m.aliases[h.alias]
 	class := a.class
-	if class == classDistinctive && a.ntok == 1 && di.lowercase[h.alias] && !a.hasForm {
+	if class == classDistinctive && a.ntok == 1 && slices.Contains(di.lowercase, h.alias) && !a.hasForm {
 		class = classCommonSingle // "nestle" in lower case elsewhere: the name is a word here
 	}
 	// Cheap rejections first: most occurrences of common words are in lower case.
 	switch {
 	case class == classAcronym && h.caps&capsUpper == 0:
-		return verdict{reasons: []string{"not_capitals"}, negative: true}
+		return verdict{why: rNotCapitals, negative: true}
 	case (class == classCommonSingle || class == classCommonMulti) && h.caps&capsNone != 0:
-		return verdict{reasons: []string{"lowercase"}, negative: true}
+		return verdict{why: rLowercase, negative: true}
 	}
 	di.arena.reset()
 	c := &di.ctx
@@ -52,7 +55,7 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	contextOf(c, text, h.start, h.end, title, &di.arena)
 	var v verdict
 	if person(c) {
-		v.reasons = []string{"person"}
+		v.why = rPerson
 		v.negative = true
 		return v
 	}
@@ -62,23 +65,23 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	switch class {
 	case classDistinctive, classAcronym:
 		if class == classAcronym && h.caps&capsUpper == 0 {
-			v.reasons = []string{"not_capitals"}
+			v.why = rNotCapitals
 			v.negative = true
 			return v
 		}
 		v.score = 0.9
-		v.reasons = append(v.reasons, "distinctive_name")
+		v.why |= rDistinctiveName
 		if a.full {
 			v.score += 0.05
-			v.reasons = append(v.reasons, "exact_full_name")
+			v.why |= rExactFullName
 		}
 		if legalForm || a.hasForm {
 			v.score += 0.05
-			v.reasons = append(v.reasons, "legal_form")
+			v.why |= rLegalForm
 		}
 		if ticker {
 			v.score += 0.03
-			v.reasons = append(v.reasons, "ticker")
+			v.why |= rTicker
 		}
 		if h.caps&capsNone != 0 {
 			v.score -= 0.15 // a URL or a careless spelling; still the name
@@ -89,26 +92,26 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 
 	case classCommonMulti:
 		if h.caps&capsNone != 0 && !legalForm {
-			return verdict{reasons: []string{"lowercase"}, negative: true}
+			return verdict{why: rLowercase, negative: true}
 		}
 		if nonCompanyHead(c) {
-			return verdict{reasons: []string{"not_company_noun"}, negative: true}
+			return verdict{why: rNotCompanyNoun, negative: true}
 		}
 		if h.caps&capsAll == 0 && !legalForm {
-			return verdict{reasons: []string{"not_a_name"}, negative: true}
+			return verdict{why: rNotAName, negative: true}
 		}
 		v.score = 0.85
-		v.reasons = []string{"capitalised_name"}
+		v.why = rCapitalisedName
 		if c.isHeadline() {
 			v.score = 0.65
 		}
 		if legalForm {
 			v.score = 0.97
-			v.reasons = append(v.reasons, "legal_form")
+			v.why |= rLegalForm
 		}
 		if ticker || companyCue(c) {
 			v.score = max(v.score, 0.9)
-			v.reasons = append(v.reasons, "company_cue")
+			v.why |= rCompanyCue
 		}
 		v.accept, v.strong = true, !c.isHeadline() || legalForm
 		return v
@@ -118,36 +121,36 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	var ws []float64
 	if legalForm {
 		ws = append(ws, wLegalForm)
-		v.reasons = append(v.reasons, "legal_form")
+		v.why |= rLegalForm
 	}
 	if ticker {
 		ws = append(ws, wTicker)
-		v.reasons = append(v.reasons, "ticker")
+		v.why |= rTicker
 	}
 	hard := legalForm || ticker
 	if h.caps&capsNone != 0 && !hard {
-		return verdict{reasons: []string{"lowercase"}, negative: true}
+		return verdict{why: rLowercase, negative: true}
 	}
 	if !hard {
-		if neg := negativeCue(c, h); neg != "" {
-			return verdict{reasons: []string{neg}, negative: true}
+		if neg := negativeCue(c, h); neg != 0 {
+			return verdict{why: neg, negative: true}
 		}
 	}
 	if companyCue(c) {
 		ws = append(ws, wCue)
-		v.reasons = append(v.reasons, "company_cue")
+		v.why |= rCompanyCue
 	}
 	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() {
 		w := wCapMid
-		if di.lowercase[h.alias] {
+		if slices.Contains(di.lowercase, h.alias) {
 			w = wCapMidWeak
 		}
 		ws = append(ws, w)
-		v.reasons = append(v.reasons, "capitalised_mid_sentence")
+		v.why |= rCapitalisedMidSentence
 	}
 	if h.caps&capsFolded != 0 && h.caps&capsAll != 0 {
 		ws = append(ws, wCapMid) // "Nestlé" is spelled as the name, not the verb
-		v.reasons = append(v.reasons, "name_spelling")
+		v.why |= rNameSpelling
 	}
 	v.score = combineWeights(ws)
 	v.accept = v.score >= acceptAt
@@ -294,18 +297,18 @@ func companyCue(c *occContext) bool {
 // negativeCue finds what makes a capitalised common word something other
 // than the company: a longer proper name around it ("United States",
 // "Mississippi Delta"), a non-company head noun ("Corona virus"), a verb use.
-func negativeCue(c *occContext, h hit) string {
+func negativeCue(c *occContext, h hit) reasons {
 	if nonCompanyHead(c) {
-		return "not_company_noun"
+		return rNotCompanyNoun
 	}
 	if len(c.prev) > 0 {
 		p := c.prev[0]
 		if !p.boundary && modals[p.w] && p.w != "to" {
-			return "verb_use"
+			return rVerbUse
 		}
 		if !c.isHeadline() && !c.isCaps() && !p.boundary && onlySpace(p.gap) && p.flags&fUpperFirst != 0 &&
 			!stopwords[p.w] && !companyNouns[p.w] && !afterNouns[p.w] && p.flags&fDigit == 0 {
-			return "part_of_name"
+			return rPartOfName
 		}
 	}
 	if len(c.next) > 0 && !c.isHeadline() && !c.isCaps() && h.caps&capsPoss == 0 {
@@ -313,14 +316,51 @@ func negativeCue(c *occContext, h hit) string {
 		if !n.boundary && onlySpace(n.gap) && n.flags&fUpperFirst != 0 && !companyTails[n.w] &&
 			!afterNouns[n.w] && !stopwords[n.w] && !exchanges[n.w] {
 			if _, isForm := legal.forms[n.w]; !isForm {
-				return "part_of_name"
+				return rPartOfName
 			}
 		}
 	}
-	return ""
+	return 0
 }
 
 func nonCompanyHead(c *occContext) bool {
 	return len(c.next) > 0 && !c.next[0].boundary && nonCompanyHeads[c.next[0].w] &&
 		strings.Trim(c.next[0].gap, " -") == ""
+}
+
+// reasons is a set of short codes saying why an occurrence was judged as it
+// was; a bit set so judging allocates nothing.
+type reasons uint32
+
+const (
+	rLegalForm reasons = 1 << iota
+	rTicker
+	rExactFullName
+	rDistinctiveName
+	rCapitalisedName
+	rCompanyCue
+	rCapitalisedMidSentence
+	rNameSpelling
+	rOtherAliasInDoc
+	rCompanyElsewhereInDoc
+	rPerson
+	rLowercase
+	rNotCapitals
+	rNotCompanyNoun
+	rNotAName
+	rPartOfName
+	rVerbUse
+)
+
+var reasonNames = [...]string{"legal_form", "ticker", "exact_full_name", "distinctive_name", "capitalised_name", "company_cue", "capitalised_mid_sentence", "name_spelling", "other_alias_in_doc", "company_elsewhere_in_doc", "person", "lowercase", "not_capitals", "not_company_noun", "not_a_name", "part_of_name", "verb_use"}
+
+// list returns the codes in a fixed order, strongest evidence first.
+func (r reasons) list() []string {
+	var out []string
+	for i, n := range reasonNames {
+		if r&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package names
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"adwatch"
@@ -32,25 +33,48 @@ func (m *Matcher) Match(d Doc) []adwatch.Match {
 	if m == nil {
 		return nil
 	}
-	occs := m.judgeDoc(d)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	occs := m.judgeDoc(d, sc)
 	if len(occs) == 0 {
 		return nil
 	}
-	return m.matches(d, occs)
+	return m.matches(d, occs, sc)
 }
 
+// scratch is the working memory of one Match, pooled: a document costs the
+// allocations of its results, not of its judgement.
+type scratch struct {
+	occs  []occ
+	di    docInfo
+	pairs []advAlias
+	order []advBest
+}
+
+type advAlias struct{ adv, alias int32 }
+
+type advBest struct {
+	adv      int32
+	best     int // index into occs
+	mentions int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 // judgeDoc finds and judges every occurrence in the document.
-func (m *Matcher) judgeDoc(d Doc) []occ {
-	var occs []occ
+func (m *Matcher) judgeDoc(d Doc, sc *scratch) []occ {
+	occs := sc.occs[:0]
 	m.scan(d.Text, func(h hit) { occs = append(occs, occ{hit: h}) })
 	m.scan(d.Title, func(h hit) { occs = append(occs, occ{hit: h, title: true}) })
+	sc.occs = occs
 	if len(occs) == 0 {
 		return nil
 	}
-	di := &docInfo{lowercase: make(map[int32]bool)}
+	di := &sc.di
+	di.lowercase = di.lowercase[:0]
 	for _, o := range occs {
-		if o.caps&capsNone != 0 && !o.title && !inURL(d.Text, o.start, o.end) {
-			di.lowercase[o.alias] = true
+		if o.caps&capsNone != 0 && !o.title && !inURL(d.Text, o.start, o.end) && !slices.Contains(di.lowercase, o.alias) {
+			di.lowercase = append(di.lowercase, o.alias)
 		}
 	}
 	kept := occs[:0]
@@ -69,33 +93,37 @@ func (m *Matcher) judgeDoc(d Doc) []occ {
 
 	// An advertiser named with strong evidence once vouches for its other
 	// capitalised mentions: "Apple Inc. said … Apple's" and a headline "Apple".
-	strong := make(map[int32]map[int32]bool) // advertiser → aliases with strong accepted occurrences
+	strong := sc.pairs[:0] // (advertiser, alias) with strong accepted occurrences
 	for _, o := range occs {
 		if o.v.accept && o.v.strong {
-			adv := m.aliases[o.alias].adv
-			if strong[adv] == nil {
-				strong[adv] = make(map[int32]bool)
+			p := advAlias{m.aliases[o.alias].adv, o.alias}
+			if !slices.Contains(strong, p) {
+				strong = append(strong, p)
 			}
-			strong[adv][o.alias] = true
 		}
 	}
+	sc.pairs = strong
 	for i := range occs {
 		o := &occs[i]
 		if !o.v.pending {
 			continue
 		}
-		by := strong[m.aliases[o.alias].adv]
-		if len(by) == 0 {
-			continue
-		}
-		reason, w := "company_elsewhere_in_doc", wElsewhere
-		for al := range by {
-			if al != o.alias && m.aliases[al].text != m.aliases[o.alias].text {
-				reason, w = "other_alias_in_doc", wOtherAlias
+		adv := m.aliases[o.alias].adv
+		reason, w := reasons(0), 0.0
+		for _, p := range strong {
+			if p.adv != adv {
+				continue
+			}
+			if p.alias != o.alias && m.aliases[p.alias].text != m.aliases[o.alias].text {
+				reason, w = rOtherAliasInDoc, wOtherAlias
 				break
 			}
+			reason, w = rCompanyElsewhereInDoc, wElsewhere
 		}
-		o.v.reasons = append(o.v.reasons, reason)
+		if reason == 0 {
+			continue
+		}
+		o.v.why |= reason
 		o.v.score = 1 - (1-o.v.score)*(1-w)
 		o.v.accept = o.v.score >= acceptAt
 	}
@@ -103,41 +131,40 @@ func (m *Matcher) judgeDoc(d Doc) []occ {
 }
 
 // matches keeps the best accepted occurrence per advertiser.
-func (m *Matcher) matches(d Doc, occs []occ) []adwatch.Match {
-	type best struct {
-		o        *occ
-		mentions int
-	}
-	byAdv := make(map[int32]*best)
-	var order []int32
+func (m *Matcher) matches(d Doc, occs []occ, sc *scratch) []adwatch.Match {
+	order := sc.order[:0]
 	for i := range occs {
 		o := &occs[i]
 		if !o.v.accept {
 			continue
 		}
 		adv := m.aliases[o.alias].adv
-		b := byAdv[adv]
-		if b == nil {
-			b = &best{o: o}
-			byAdv[adv] = b
-			order = append(order, adv)
+		k := slices.IndexFunc(order, func(b advBest) bool { return b.adv == adv })
+		if k < 0 {
+			order = append(order, advBest{adv: adv, best: i})
+			k = len(order) - 1
 		}
+		b := &order[k]
 		b.mentions++
-		if better(o, b.o) {
-			b.o = o
+		if better(o, &occs[b.best]) {
+			b.best = i
 		}
 	}
+	sc.order = order
+	if len(order) == 0 {
+		return nil
+	}
 	out := make([]adwatch.Match, 0, len(order))
-	for _, adv := range order {
-		b := byAdv[adv]
-		o := b.o
+	for _, b := range order {
+		adv := b.adv
+		o := &occs[b.best]
 		a := &m.aliases[o.alias]
 		mt := adwatch.Match{
 			AdvertiserID: m.advs[adv].id,
 			Advertiser:   m.advs[adv].name,
 			Alias:        a.text,
 			Score:        round3(o.v.score),
-			Reasons:      slices.Clone(o.v.reasons),
+			Reasons:      o.v.why.list(),
 			Start:        o.start,
 			End:          o.end,
 			Mentions:     b.mentions,
