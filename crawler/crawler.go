@@ -39,6 +39,9 @@ type Config struct {
 	MaxRetries           int           // default 3; negative: no retries
 	Revalidate           time.Duration // default 7*24h; negative: always revalidate
 	MaxPages             int           // default 20 listing pages per html/federalregister source
+	// MaxListBytes caps the body of a screening-list file (type list), which
+	// is one large file rather than a document: default 64 MiB.
+	MaxListBytes int64
 }
 
 // Defaults.
@@ -51,6 +54,7 @@ const (
 	DefaultMaxRetries     = 3
 	DefaultRevalidate     = 7 * 24 * time.Hour
 	DefaultMaxPages       = 20
+	DefaultMaxListBytes   = 64 << 20
 	// maxRetryAfter caps how long a Retry-After header can make us wait.
 	maxRetryAfter = 2 * time.Minute
 )
@@ -85,6 +89,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.MaxListBytes <= 0 {
+		cfg.MaxListBytes = max(DefaultMaxListBytes, cfg.MaxBodyBytes)
 	}
 	return cfg
 }

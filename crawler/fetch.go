@@ -80,14 +80,18 @@ func (c *Crawler) newSession(ctx context.Context, src adwatch.Source, emit Emit,
 	col.ParseHTTPErrorResponse = false // non-2xx go to OnError, 304 included
 	// The cap is enforced (with an error, not a silent cut) by
 	// meteredTransport; Colly's own limit is only a backstop.
-	col.MaxBodySize = int(c.cfg.MaxBodyBytes) + 1
+	limit := c.cfg.MaxBodyBytes
+	if src.Type == adwatch.SourceList {
+		limit = c.cfg.MaxListBytes
+	}
+	col.MaxBodySize = int(limit) + 1
 	// Colly's charset detection would guess at PDFs and transcode them, and
 	// it ignores meta and XML declarations; decodeText does this instead.
 	// Colly still decodes bodies whose Content-Type names a charset, which
 	// decodeText accounts for.
 	col.DetectCharset = false
 	col.Context = ctx
-	col.WithTransport(&meteredTransport{ctx: ctx, base: c.transport, limit: c.cfg.MaxBodyBytes, bytes: &r.bytes})
+	col.WithTransport(&meteredTransport{ctx: ctx, base: c.transport, limit: limit, bytes: &r.bytes})
 	col.SetRequestTimeout(c.cfg.RequestTimeout)
 	col.SetRedirectHandler(c.checkRedirect)
 	// LimitRule.Init only fails without a pattern; ours has one.
