@@ -127,7 +127,7 @@ func enclosesPDF(it *gofeed.Item) bool {
 // listing fetches a listing page conditionally. ok is false when it did not
 // change (304); an error means the source failed as a whole.
 func (s *session) listing(raw string) (*result, bool, error) {
-	j := &job{url: raw, listing: true, known: s.known(CanonicalURL(raw))}
+	j := &job{url: raw, known: s.known(CanonicalURL(raw))}
 	res := s.get(j)
 	switch {
 	case res.notModified:

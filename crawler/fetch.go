@@ -38,7 +38,6 @@ type session struct {
 type job struct {
 	url     string
 	key     string            // URL state key (the document URL); default CanonicalURL(url)
-	listing bool              // a listing page: its URL state is written here
 	known   *adwatch.URLState // what State remembers, for conditional GET
 	item    docItem           // the document a listing named
 	// filled in by the collector
@@ -86,9 +85,9 @@ func (c *Crawler) newSession(ctx context.Context, src adwatch.Source, emit Emit,
 	}
 	col.MaxBodySize = int(limit) + 1
 	// Colly's charset detection would guess at PDFs and transcode them, and
-	// it ignores meta and XML declarations; decodeText does this instead.
-	// Colly still decodes bodies whose Content-Type names a charset, which
-	// decodeText accounts for.
+	// it ignores meta and XML declarations; normalize (decode.go) decodes
+	// instead. Colly still decodes bodies whose Content-Type names a
+	// charset, which normalize accounts for.
 	col.DetectCharset = false
 	col.Context = ctx
 	col.WithTransport(&meteredTransport{ctx: ctx, base: c.transport, limit: limit, bytes: &r.bytes})
