@@ -36,10 +36,10 @@ type session struct {
 
 // job is one GET and what to do with its answer.
 type job struct {
-	url     string
-	key     string            // URL state key (the document URL); default CanonicalURL(url)
-	known   *adwatch.URLState // what State remembers, for conditional GET
-	item    docItem           // the document a listing named
+	url   string
+	key   string            // URL state key (the document URL); default CanonicalURL(url)
+	known *adwatch.URLState // what State remembers, for conditional GET
+	item  docItem           // the document a listing named
 	// filled in by the collector
 	attempt int
 	done    chan *result
