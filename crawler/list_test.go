@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -93,6 +94,36 @@ func TestScreeningListCSVChangesOnly(t *testing.T) {
 	for u, d := range k3.byURL() {
 		if _, ok := first[u]; !ok || !strings.Contains(string(d.Body), "ZTE Kangxun") {
 			t.Errorf("changed entry %s: same URL as before %v, body %q", u, ok, d.Body)
+		}
+	}
+}
+
+func TestSourceFailures(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /internal/\n"))
+	})
+	mux.HandleFunc("/internal/list", okPage)
+	mux.HandleFunc("/bad.json", serveBytes([]byte(`{"results": [{"name": "Huawei"`), "application/json"))
+	mux.HandleFunc("/noname.csv", serveBytes([]byte("entity,country\nHuawei,CN\n"), "text/csv"))
+	srv := newServer(t, mux)
+	cases := []struct {
+		name string
+		src  adwatch.Source
+		want string
+	}{
+		{"listing forbidden by robots.txt", adwatch.Source{Name: "a", Type: adwatch.SourceHTML, URL: srv.URL + "/internal/list", ItemSelector: "a"}, "robots.txt"},
+		{"malformed list JSON", adwatch.Source{Name: "b", Type: adwatch.SourceList, URL: srv.URL + "/bad.json"}, "malformed json"},
+		{"CSV without a name column", adwatch.Source{Name: "c", Type: adwatch.SourceList, URL: srv.URL + "/noname.csv"}, "no name column"},
+		{"unknown type", adwatch.Source{Name: "d", Type: "sitemap", URL: srv.URL + "/"}, "unknown source type"},
+		{"html without item_selector", adwatch.Source{Name: "e", Type: adwatch.SourceHTML, URL: srv.URL + "/"}, "item_selector"},
+	}
+	for _, tc := range cases {
+		c := New(testConfig(), newMemState(), nil)
+		run, err := c.Crawl(context.Background(), tc.src, func(context.Context, adwatch.Fetched) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), tc.want) || run.Err != err.Error() {
+			t.Errorf("%s: error %v (run.Err %q), want one containing %q", tc.name, err, run.Err, tc.want)
 		}
 	}
 }
