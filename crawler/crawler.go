@@ -105,6 +105,19 @@ type State interface {
 // Emit receives each fetched document. The crawler does not write URL state
 // for documents it emits (the store writes it in the same transaction as the
 // document); it writes URL state only for listing pages and for 304 answers.
+//
+// Emit may be called from a few goroutines at once. Fetched.URL is the
+// canonical URL the listing named (State is asked about that URL next time);
+// Meta["final_url"] is set when redirects ended elsewhere. Meta keys by
+// source type:
+//
+//	feed:            title, published, updated (RFC 3339), summary, feed_title
+//	html:            title (link text), listing_url
+//	federalregister: title, document_number, publication_date, published,
+//	                 agencies ("; "-joined), html_url, type, abstract, body_url
+//	list:            title, published, start_date, list_source, programs,
+//	                 federal_register_notice
+//	any HTML page:   canonical_url (from <link rel=canonical>)
 type Emit func(ctx context.Context, f adwatch.Fetched) error
 
 // Crawler crawls sources. It is safe for concurrent use: each Crawl gets its
