@@ -34,6 +34,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: bad database URL: %w", redactErr(err))
 	}
+	if cfg.ConnectTimeout == 0 {
+		// A black-holed host would otherwise hang each new connection for
+		// the kernel's TCP timeout, minutes.
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.ApplicationName == "" || cfg.ApplicationName == "pqgo" {
+		cfg.ApplicationName = "adwatch" // what operators see in pg_stat_activity
+	}
 	db, err := connect(ctx, cfg)
 	if pq.As(err, pqerror.InvalidCatalogName) != nil {
 		if err := createDatabase(ctx, cfg); err != nil {

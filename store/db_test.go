@@ -111,3 +111,22 @@ func TestOpenErrorsAreClearAndKeepSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenNamesTheApplication(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := serverURL(t)
+	u.Path = "/postgres"
+	db, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var name string
+	if err := db.SQL().QueryRowContext(ctx, "SELECT current_setting('application_name')").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if name != "adwatch" {
+		t.Errorf("application_name: got %q, want adwatch", name)
+	}
+}
