@@ -38,7 +38,8 @@ const urlLockClass = 0x6164 // "ad"
 // one gets the next version number for its URL, its company mentions and
 // advertiser matches, one alert per active matched advertiser, and a pending
 // delivery per alert and channel. hook, when not nil, runs last in the same
-// transaction; its error rolls everything back.
+// transaction, also when no alert was created (with an empty slice); its
+// error rolls everything back.
 func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channels []string, hook AlertHook) ([]SaveResult, error) {
 	if len(docs) == 0 {
 		return nil, nil
@@ -74,12 +75,11 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 			perDoc[i] = ids
 			alertIDs = append(alertIDs, ids...)
 		}
-		if len(alertIDs) == 0 {
-			return nil
-		}
-		created, err = loadAlerts(ctx, tx, alertFilter{ids: alertIDs})
-		if err != nil {
-			return err
+		created = []adwatch.Alert{}
+		if len(alertIDs) > 0 {
+			if created, err = loadAlerts(ctx, tx, alertFilter{ids: alertIDs}); err != nil {
+				return err
+			}
 		}
 		byID := make(map[int64]adwatch.Alert, len(created))
 		for _, a := range created {
