@@ -374,3 +374,25 @@ func TestSaveDocumentsLongURL(t *testing.T) {
 		t.Errorf("url state of the long final URL: got %+v, %v", st, err)
 	}
 }
+
+func TestSaveDocumentsHookCalledWithoutAlerts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	d := entityList
+	d.Matches = nil
+	calls := 0
+	_, err := db.SaveDocuments(ctx, []adwatch.Document{d}, []string{"slack"}, func(ctx context.Context, tx *sql.Tx, alerts []adwatch.Alert) error {
+		calls++
+		if alerts == nil || len(alerts) != 0 {
+			t.Errorf("hook got %v, want an empty slice", alerts)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("hook calls: got %d, want 1", calls)
+	}
+}
