@@ -130,6 +130,8 @@ func TestFederalRegisterDocuments(t *testing.T) {
 	}, 10000)
 	st := newMemState()
 	c := New(testConfig(), st, nil)
+	today := time.Date(2024, 6, 21, 9, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return today }
 	src := frSource(f)
 	k := sink{state: st}
 	run := mustCrawl(t, c, src, k.emit)
@@ -179,7 +181,7 @@ func TestFederalRegisterDocuments(t *testing.T) {
 		t.Errorf("second run emitted %d and fetched %d bodies, want 0 and 0", k2.count(), f.bodies-bodies)
 	}
 	last := f.queries[len(f.queries)-1]
-	if got, want := last.Get("conditions[publication_date][gte]"), time.Now().UTC().Format(time.DateOnly); got != want {
+	if got, want := last.Get("conditions[publication_date][gte]"), "2024-06-21"; got != want {
 		t.Errorf("second run gte = %q, want the last run's date %q", got, want)
 	}
 }
