@@ -48,3 +48,27 @@ func short(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// BenchmarkAnalyze measures Match and the company finder together, as
+// extraction runs them on every document.
+func BenchmarkAnalyze(b *testing.B) {
+	ads := synth.Advertisers(100_000)
+	m, err := NewMatcher(ads)
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := synth.Docs(4<<20, ads, 1)
+	size := 0
+	for _, d := range docs {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	cpuRate(b, int64(size), func() {
+		for b.Loop() {
+			for _, d := range docs {
+				m.Analyze(Doc{Text: d})
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package names
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"adwatch"
 )
@@ -10,10 +11,15 @@ import (
 // ftok is a word of the text with what the company finder needs to know.
 type ftok struct {
 	token
-	w        string
-	boundary bool // a sentence or item boundary lies before this word
-	gap      string
+	boundary bool   // a sentence or item boundary lies before this word
+	gap      string // the text between the previous word and this one
 }
+
+// in reports whether the word is in a hash-keyed word set.
+func (t ftok) in(set map[uint64]bool) bool { return set[t.hash] }
+
+// is reports whether the word is w (w already normalised).
+func (t ftok) is(w uint64) bool { return t.hash == w }
 
 // candidate is one mention of a company name found by a rule.
 type candidate struct {
@@ -31,20 +37,49 @@ type candidate struct {
 // not companies. The name shown is the longest spelling seen, without its
 // legal form; "Kaspersky" and "Kaspersky Lab" are one company.
 func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
+	var occs []occ
+	if m != nil {
+		occs = m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}, new(scratch))
+	}
+	return findCompanies(d, m, occs)
+}
+
+// Analyze is Match and FindCompanies in one pass over the text, sharing the
+// scan and the judgement: what extraction calls for each document.
+func (m *Matcher) Analyze(d Doc) ([]adwatch.Match, []adwatch.Company, []adwatch.Span) {
+	if m == nil {
+		cs, spans := findCompanies(d, nil, nil)
+		return nil, cs, spans
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	occs := m.judgeDoc(d, sc)
+	var ms []adwatch.Match
+	if len(occs) > 0 {
+		ms = m.matches(d, occs, sc)
+	}
+	cs, spans := findCompanies(d, m, occs)
+	return ms, cs, spans
+}
+
+// findCompanies runs the company rules and adds the advertiser occurrences
+// judgement accepted in the body.
+func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.Span) {
 	toks := finderTokens(d.Text)
+	defer func() { ftokPool.Put(&toks) }()
 	var cands []candidate
 	add := func(i, j int) { // words i..j-1 name a company
-		for i < j && (stopwords[toks[i].w] || legalPrefixAt(toks, i) > 0) {
+		for i < j && (toks[i].in(stopwordsH) || legalPrefixAt(toks, i) > 0) {
 			i++
 		}
-		for j > i && stopwords[toks[j-1].w] {
+		for j > i && toks[j-1].in(stopwordsH) {
 			j--
 		}
 		if i >= j || !nameOK(toks[i:j]) {
 			return
 		}
 		s, e := toks[i].start, toks[j-1].end
-		cands = append(cands, candidate{start: s, end: e, key: joinWords(toks[i:j]), display: d.Text[s:e]})
+		cands = append(cands, candidate{start: s, end: e, key: Normalize(d.Text[s:e]), display: d.Text[s:e]})
 	}
 	for i := 0; i < len(toks); i++ {
 		// A legal form after a capitalised run: "Kaspersky Lab, Inc."
@@ -63,23 +98,24 @@ func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
 			continue
 		}
 		t := toks[i]
+		trig := triggerFilter.may(t.hash) && triggersH[t.hash]
 		// A cue noun or "-based" before a capitalised run: "company Kaspersky".
-		if (cueNouns[t.w] || t.w == "based" && strings.HasSuffix(t.gap, "-")) && i+1 < len(toks) &&
+		if trig && (t.in(cueNounsH) || t.is(hBased) && strings.HasSuffix(t.gap, "-")) && i+1 < len(toks) &&
 			!toks[i+1].boundary && toks[i+1].flags&fUpperFirst != 0 && onlySpace(toks[i+1].gap) {
 			if e := runEnd(toks, i+1); e > i+1 {
 				add(i+1, e)
 			}
 		}
 		// A list after "companies such as" / "firms including".
-		if (t.w == "such" && i+1 < len(toks) && toks[i+1].w == "as" || t.w == "including" || t.w == "include") &&
+		if trig && (t.is(hSuch) && i+1 < len(toks) && toks[i+1].is(hAs) || t.is(hIncluding) || t.is(hInclude)) &&
 			listIntroduced(toks, i) {
 			j := i + 1
-			if t.w == "such" {
+			if t.is(hSuch) {
 				j++
 			}
 			for j < len(toks) && !toks[j].boundary {
 				if toks[j].flags&fUpperFirst == 0 {
-					if toks[j].w == "and" || toks[j].w == "or" {
+					if toks[j].is(hAnd) || toks[j].is(hOr) {
 						j++
 						continue
 					}
@@ -88,7 +124,7 @@ func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
 				e := runEnd(toks, j)
 				add(j, e)
 				j = e
-				if j < len(toks) && !strings.Contains(toks[j].gap, ",") && toks[j].w != "and" && toks[j].w != "or" {
+				if j < len(toks) && !strings.Contains(toks[j].gap, ",") && !toks[j].is(hAnd) && !toks[j].is(hOr) {
 					break
 				}
 			}
@@ -97,7 +133,7 @@ func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
 		// "Delta Air Lines", or followed by an apposition "X, a … company".
 		if t.flags&fUpperFirst != 0 && (i == 0 || toks[i-1].flags&fUpperFirst == 0 || toks[i].boundary) {
 			e := runEnd(toks, i)
-			if e-i >= 2 && companyTails[toks[e-1].w] && !legalFormWord(toks[e-1].w) {
+			if e-i >= 2 && toks[e-1].in(companyTailsH) && !legalFormWord(toks[e-1].hash) {
 				add(i, e)
 			} else if e > i && apposition(toks, e) {
 				add(i, e)
@@ -105,7 +141,7 @@ func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
 		}
 	}
 	if m != nil {
-		for _, o := range m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}, new(scratch)) {
+		for _, o := range occs {
 			if o.title || !o.v.accept {
 				continue
 			}
@@ -131,33 +167,28 @@ var cueNouns = wordSet(`company firm retailer maker manufacturer giant conglomer
 	chain operator startup supplier vendor provider subsidiary rival competitor automaker carmaker chipmaker
 	drugmaker distributor producer developer publisher contractor`)
 
+var ftokPool = sync.Pool{New: func() any { return new([]ftok) }}
+
 // finderTokens tokenises the whole text with the boundary before each word.
 func finderTokens(text string) []ftok {
 	var tz tokenizer
 	tz.reset(text)
-	var out []ftok
+	tz.noText = true
+	out := (*ftokPool.Get().(*[]ftok))[:0]
 	var tok token
 	prevEnd := 0
 	for tz.next(&tok) {
-		t := ftok{token: tok, w: string(tz.buf), gap: text[prevEnd:tok.start]}
+		t := ftok{token: tok, gap: text[prevEnd:tok.start]}
 		if len(out) == 0 {
 			t.boundary = true
 		} else {
 			p := out[len(out)-1]
-			t.boundary = isBoundary(ctxTok{w: p.w, flags: p.flags, gap: t.gap})
+			t.boundary = isBoundary(ctxTok{h: p.hash, flags: p.flags, start: p.start, end: p.end, gap: t.gap})
 		}
 		out = append(out, t)
 		prevEnd = tok.end
 	}
 	return out
-}
-
-func joinWords(ts []ftok) string {
-	ws := make([]string, len(ts))
-	for i, t := range ts {
-		ws[i] = t.w
-	}
-	return strings.Join(ws, " ")
 }
 
 // nameWord reports whether t can be part of a company name: capitalised, a
@@ -182,9 +213,9 @@ func runStart(toks []ftok, i int) int {
 			break
 		}
 		t := toks[j]
-		if nameWord(t) && !(stopwords[t.w] && t.flags&fAmp == 0) {
+		if nameWord(t) && !(t.in(stopwordsH) && t.flags&fAmp == 0) {
 			s = j
-		} else if connectors[t.w] && j > 0 && nameWord(toks[j-1]) && s == j+1 {
+		} else if t.in(connectorsH) && j > 0 && nameWord(toks[j-1]) && s == j+1 {
 			continue
 		} else {
 			break
@@ -204,11 +235,11 @@ func runEnd(toks []ftok, i int) int {
 		if j > i && (t.boundary || !nameGap(t.gap)) {
 			break
 		}
-		if nameWord(t) && (!stopwords[t.w] || t.flags&fAmp != 0) {
+		if nameWord(t) && (!t.in(stopwordsH) || t.flags&fAmp != 0) {
 			e = j + 1
 			continue
 		}
-		if connectors[t.w] && j+1 < len(toks) && nameWord(toks[j+1]) && !toks[j+1].boundary {
+		if t.in(connectorsH) && j+1 < len(toks) && nameWord(toks[j+1]) && !toks[j+1].boundary {
 			continue
 		}
 		break
@@ -227,18 +258,17 @@ func nameGap(g string) bool { return g == " " || g == "-" || g == "\u00a0" || g 
 // legalSuffixAt returns how many words of a legal form written after a name
 // start at toks[i], 0 if none.
 func legalSuffixAt(toks []ftok, i int) int {
-	if toks[i].flags&(fUpperFirst|fAmp) == 0 {
+	if toks[i].flags&(fUpperFirst|fAmp) == 0 || !legal.first.may(toks[i].hash) {
 		return 0
 	}
-	var words []string
-	for j := i; j < len(toks) && j-i < legal.maxTokens; j++ {
-		if j > i && (!formGap(toks[j].gap) || toks[j].boundary && !strings.Contains(toks[j].gap, ".")) {
-			break
+	k := legal.longestAfter(func(n int) (uint64, bool) {
+		j := i + n
+		if j >= len(toks) || n > 0 && (!formGap(toks[j].gap) || toks[j].boundary && !strings.Contains(toks[j].gap, ".")) {
+			return 0, false
 		}
-		words = append(words, toks[j].w)
-	}
-	k := legal.longest(words, lfSuffix, false)
-	if k == 1 && commonWords[words[0]] && len(words[0]) <= 3 && toks[i].flags&fAllUpper == 0 {
+		return toks[j].hash, true
+	}, lfSuffix)
+	if k == 1 && toks[i].in(commonWordsH) && toks[i].end-toks[i].start <= 3 && toks[i].flags&fAllUpper == 0 {
 		return 0 // "As", "At": English, not Norwegian
 	}
 	return k
@@ -246,30 +276,24 @@ func legalSuffixAt(toks []ftok, i int) int {
 
 // legalPrefixAt returns how many words of a prefix legal form start at toks[i].
 func legalPrefixAt(toks []ftok, i int) int {
-	if toks[i].flags&fAllUpper == 0 {
+	if toks[i].flags&fAllUpper == 0 || !legal.first.may(toks[i].hash) {
 		return 0
 	}
-	var words []string
-	for j := i; j < len(toks) && j-i < 3; j++ {
-		words = append(words, toks[j].w)
-	}
-	for k := len(words); k > 0; k-- {
-		if legal.forms[strings.Join(words[:k], " ")]&lfPrefix != 0 {
-			return k
+	return legal.longestAfter(func(n int) (uint64, bool) {
+		if i+n >= len(toks) || n >= 3 {
+			return 0, false
 		}
-	}
-	return 0
+		return toks[i+n].hash, true
+	}, lfPrefix)
 }
 
-func legalFormWord(w string) bool { _, ok := legal.forms[w]; return ok }
+func legalFormWord(h uint64) bool { return legal.hashes[combine(seqSeed, h)]&(lfSuffix|lfPrefix) != 0 }
 
 // listIntroduced reports "companies such as", "firms including", "vendors
 // like": a plural company noun shortly before.
 func listIntroduced(toks []ftok, i int) bool {
 	for j := i - 1; j >= 0 && i-j <= 3; j-- {
-		switch toks[j].w {
-		case "companies", "firms", "vendors", "suppliers", "manufacturers", "makers", "providers", "brands",
-			"retailers", "carriers", "entities", "businesses", "corporations", "conglomerates", "rivals", "competitors":
+		if toks[j].in(listNounsH) {
 			return true
 		}
 		if toks[j+1].boundary {
@@ -284,14 +308,14 @@ func apposition(toks []ftok, e int) bool {
 	if e >= len(toks) || !strings.HasPrefix(strings.TrimSpace(toks[e].gap), ",") {
 		return false
 	}
-	if w := toks[e].w; w != "a" && w != "an" && w != "the" {
+	if w := toks[e]; !w.is(hA) && !w.is(hAn) && !w.is(hThe) {
 		return false
 	}
 	for j := e + 1; j < len(toks) && j-e <= 5; j++ {
 		if toks[j].boundary || strings.Contains(toks[j].gap, ",") {
 			return false
 		}
-		if cueNouns[toks[j].w] {
+		if toks[j].in(cueNounsH) {
 			return true
 		}
 	}
@@ -307,24 +331,53 @@ func nameOK(ts []ftok) bool {
 		return false
 	}
 	for _, t := range ts {
-		if governmentWords[t.w] {
+		if t.in(governmentWordsH) {
 			return false
 		}
 	}
-	if givenNames[ts[0].w] && len(ts) <= 3 && !companyTails[ts[len(ts)-1].w] {
+	if ts[0].in(givenNamesH) && len(ts) <= 3 && !ts[len(ts)-1].in(companyTailsH) {
 		return false
 	}
-	key := joinWords(ts)
-	if places[key] || stopwords[key] || commonWords[key] && len(ts) == 1 && ts[0].flags&fAllUpper == 0 {
-		return false
+	if len(ts) == 1 {
+		t := ts[0]
+		if t.in(placesH) || t.in(stopwordsH) || t.in(commonWordsH) && t.flags&fAllUpper == 0 {
+			return false
+		}
 	}
 	return true
 }
 
 // places that company cues and lists may otherwise pick up.
-var places = wordSet(`china russia moscow beijing shenzhen hangzhou shanghai washington usa us america europe japan
+var placesH = hashSet(wordSet(`china russia moscow beijing shenzhen hangzhou shanghai washington usa us america europe japan
 	tokyo korea seoul taiwan taipei india iran israel germany france london britain uk canada mexico brazil
-	virginia california texas new`)
+	virginia california texas new`))
+
+var (
+	cueNounsH        = hashSet(cueNouns)
+	connectorsH      = hashSet(connectors)
+	governmentWordsH = hashSet(governmentWords)
+	givenNamesH      = hashSet(givenNames)
+	honorificsH      = hashSet(honorifics)
+	listNounsH       = hashSet(wordSet(`companies firms vendors suppliers manufacturers makers providers brands retailers
+		carriers entities businesses corporations conglomerates rivals competitors`))
+
+	// triggersH holds every lower-case word a rule starts from, so most words
+	// cost one lookup.
+	triggersH = func() map[uint64]bool {
+		m := hashSet(cueNouns)
+		for _, w := range []string{"based", "such", "including", "include"} {
+			m[hw(w)] = true
+		}
+		return m
+	}()
+
+	triggerFilter = newWordFilter(triggersH)
+
+	hBased, hSuch, hAs, hIncluding, hInclude = hw("based"), hw("such"), hw("as"), hw("including"), hw("include")
+	hAnd, hOr, hA, hAn, hThe                 = hw("and"), hw("or"), hw("a"), hw("an"), hw("the")
+)
+
+func hw(s string) uint64 { return hashBytes([]byte(s)) }
 
 // mergeCompanies groups mentions by name, folds a name into a longer one it
 // begins ("Kaspersky" into "Kaspersky Lab"), counts every mention of each
@@ -365,26 +418,52 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 			}
 		}
 	}
+	// "Kaspersky" alone names "Kaspersky Lab": a distinctive first word
+	// followed only by generic company words is the company's short name.
+	for _, k := range keys {
+		ws := strings.Fields(k)
+		if len(ws) < 2 || commonWords[ws[0]] || stopwords[ws[0]] || placesH[hw(ws[0])] || len(ws[0]) < 3 {
+			continue
+		}
+		generic := true
+		for _, w := range ws[1:] {
+			generic = generic && companyTails[w]
+		}
+		if _, ok := groups[ws[0]]; generic && !ok {
+			groups[ws[0]] = &group{key: ws[0], display: ws[0], first: groups[k].first}
+			canonical[ws[0]] = canonical[k]
+			keys = append(keys, ws[0])
+		}
+	}
 	// Count every capitalised occurrence of every known name in one walk:
 	// mentions found by no rule ("Kaspersky said") count too.
-	first := make(map[string][]string) // first word → keys
+	first := make(map[uint64][]string) // first word → keys
+	words := make(map[string][]uint64) // key → its word hashes
 	for _, k := range keys {
-		w, _, _ := strings.Cut(k, " ")
-		first[w] = append(first[w], k)
+		var hs []uint64
+		for _, w := range strings.Fields(k) {
+			hs = append(hs, hashBytes([]byte(w)))
+		}
+		words[k] = hs
+		first[hs[0]] = append(first[hs[0]], k)
 	}
 	counts := make(map[string]int)
 	var spans []adwatch.Span
 	for i := 0; i < len(toks); i++ {
-		ks := first[toks[i].w]
-		if len(ks) == 0 || toks[i].flags&(fUpperFirst|fDigit|fInnerUpper) == 0 {
+		if toks[i].flags&(fUpperFirst|fDigit|fInnerUpper) == 0 {
 			continue
 		}
-		if i > 0 && !toks[i].boundary && onlySpace(toks[i].gap) && (givenNames[toks[i-1].w] && toks[i-1].flags&fUpperFirst != 0 || honorifics[toks[i-1].w]) {
+		ks := first[toks[i].hash]
+		if len(ks) == 0 {
+			continue
+		}
+		if i > 0 && !toks[i].boundary && onlySpace(toks[i].gap) && (toks[i-1].in(givenNamesH) && toks[i-1].flags&fUpperFirst != 0 || toks[i-1].in(honorificsH)) {
 			continue // Eugene Kaspersky is a person
 		}
 		for _, k := range ks { // longest first
-			n := strings.Count(k, " ") + 1
-			if i+n > len(toks) || joinWords(toks[i:i+n]) != k {
+			hs := words[k]
+			n := len(hs)
+			if i+n > len(toks) || !sameWords(toks[i:i+n], hs) {
 				continue
 			}
 			c := canonical[k]
@@ -410,6 +489,15 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 	}
 	slices.SortFunc(spans, func(a, b adwatch.Span) int { return a.Start - b.Start })
 	return out, spans
+}
+
+func sameWords(ts []ftok, hs []uint64) bool {
+	for i, t := range ts {
+		if t.hash != hs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func covered(cands []candidate, start int) bool {

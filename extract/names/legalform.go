@@ -19,6 +19,7 @@ const (
 type legalFormTable struct {
 	forms     map[string]uint8 // normalised form → lf flags
 	hashes    map[uint64]uint8 // hash of the form's words (as the scan hashes them) → lf flags | lfMore
+	first     wordFilter       // first words of forms
 	maxTokens int
 	surface   int // distinct spellings generated (case-insensitive)
 	written   int // forms as written in legalforms.txt
@@ -61,6 +62,9 @@ func buildLegalForms(data string) *legalFormTable {
 				g := uint64(seqSeed)
 				words := strings.Split(n, " ")
 				for i, w := range words {
+					if i == 0 {
+						t.first.add(hashBytes([]byte(w)))
+					}
 					g = combine(g, hashBytes([]byte(w)))
 					if i < len(words)-1 {
 						t.hashes[g] |= lfMore

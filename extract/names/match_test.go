@@ -259,3 +259,25 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// Analyze must say what Match and FindCompanies say, in one pass.
+func TestAnalyzeAgreesWithMatchAndFindCompanies(t *testing.T) {
+	t.Parallel()
+	m := testMatcher(t)
+	d := Doc{Title: "Commerce adds Huawei to the Entity List", Text: "Shares of Apple rose. The Moscow-based company Kaspersky said " +
+		"Kaspersky Lab, Inc. would appeal. Eugene Kaspersky spoke. She ate an apple.", Source: "press"}
+	ms, cs, spans := m.Analyze(d)
+	wantMs := m.Match(d)
+	wantCs, wantSpans := FindCompanies(d, m)
+	if !slices.EqualFunc(ms, wantMs, func(a, b adwatch.Match) bool {
+		return a.AdvertiserID == b.AdvertiserID && a.Start == b.Start && a.Mentions == b.Mentions && a.Snippet == b.Snippet
+	}) {
+		t.Errorf("Analyze matches = %+v, want %+v", ms, wantMs)
+	}
+	if !slices.Equal(cs, wantCs) || !slices.Equal(spans, wantSpans) {
+		t.Errorf("Analyze companies = %v %v, want %v %v", cs, spans, wantCs, wantSpans)
+	}
+	if got := matchedIDs(ms); !slices.Equal(got, []string{"apple", "huawei", "kaspersky"}) {
+		t.Errorf("Analyze matched %v, want apple, huawei, kaspersky", got)
+	}
+}

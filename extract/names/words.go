@@ -106,3 +106,24 @@ func hashSet(m map[string]bool) map[uint64]bool {
 	}
 	return h
 }
+
+// wordFilter is a small two-bit Bloom filter over word hashes: a cheap "surely
+// not" before a map lookup, for words tested once per word of a text.
+type wordFilter [64]uint64
+
+func newWordFilter(hs map[uint64]bool) *wordFilter {
+	var f wordFilter
+	for h := range hs {
+		f.add(h)
+	}
+	return &f
+}
+
+func (f *wordFilter) add(h uint64) {
+	f[(h>>58)&63] |= 1<<(h&63) | 1<<((h>>6)&63)
+}
+
+func (f *wordFilter) may(h uint64) bool {
+	m := uint64(1)<<(h&63) | 1<<((h>>6)&63)
+	return f[(h>>58)&63]&m == m
+}
