@@ -23,6 +23,12 @@ const Queue = "alerts"
 // Slack or SMTP outage delays alerts without failing them.
 const MaxAttempts = 25
 
+// JobTimeout bounds one delivery attempt: the SMTP dial and each command
+// have 30 seconds, HTTP calls 20. Configure River's RescueStuckJobsAfter to
+// a little more than this (e.g. 2 minutes): with River's default of one hour
+// a delivery whose process was killed mid-send waits an hour to be retried.
+const JobTimeout = 90 * time.Second
+
 // DeliverArgs is one alert to deliver on one channel. The job is unique per
 // alert × channel while it is pending, running or completed.
 type DeliverArgs struct {
@@ -64,6 +70,10 @@ type DeliverWorker struct {
 	MaxSnoozes int
 	// MaxSnooze caps one Retry-After wait.
 	MaxSnooze time.Duration
+	// JobTimeout bounds one delivery attempt. River's rescuer also waits
+	// this long (and RescueStuckJobsAfter) before it retries a job whose
+	// process died mid-delivery.
+	JobTimeout time.Duration
 
 	src       AlertSource
 	notifiers map[string]Notifier
@@ -85,6 +95,7 @@ func NewDeliverWorker(src AlertSource, notifiers []Notifier, logger *slog.Logger
 		RetryMax:   5 * time.Minute,
 		MaxSnoozes: 30,
 		MaxSnooze:  15 * time.Minute,
+		JobTimeout: JobTimeout,
 		src:        src,
 		notifiers:  m,
 		logger:     logger,
@@ -189,6 +200,9 @@ func snoozes(job *river.Job[DeliverArgs]) int {
 	_ = json.Unmarshal(job.Metadata, &m) // no metadata: never snoozed
 	return m.Snoozes
 }
+
+// Timeout implements river.Worker.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return w.JobTimeout }
 
 // NextRetry implements river.Worker: RetryBase doubling per attempt, capped
 // at RetryMax, with ±20% jitter so many failed deliveries do not return to

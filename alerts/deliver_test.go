@@ -95,16 +95,20 @@ func newWorker(src alerts.AlertSource, ns ...alerts.Notifier) *alerts.DeliverWor
 // startClient starts a poll-only River client working the alerts queue.
 func startClient(t *testing.T, db *sql.DB, w *alerts.DeliverWorker) *river.Client[*sql.Tx] {
 	t.Helper()
+	return startClientConfig(t, db, w, river.Config{})
+}
+
+func startClientConfig(t *testing.T, db *sql.DB, w *alerts.DeliverWorker, cfg river.Config) *river.Client[*sql.Tx] {
+	t.Helper()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
-	c, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
-		PollOnly:          true,
-		FetchPollInterval: 20 * time.Millisecond,
-		FetchCooldown:     5 * time.Millisecond,
-		Queues:            map[string]river.QueueConfig{alerts.Queue: {MaxWorkers: 2}},
-		Workers:           workers,
-		Logger:            slog.New(slog.DiscardHandler),
-	})
+	cfg.PollOnly = true
+	cfg.FetchPollInterval = 20 * time.Millisecond
+	cfg.FetchCooldown = 5 * time.Millisecond
+	cfg.Queues = map[string]river.QueueConfig{alerts.Queue: {MaxWorkers: 2}}
+	cfg.Workers = workers
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	c, err := river.NewClient(riverdatabasesql.New(db), &cfg)
 	if err != nil {
 		t.Fatalf("river.NewClient: %v", err)
 	}
@@ -139,7 +143,12 @@ func enqueue(t *testing.T, db *sql.DB, c *river.Client[*sql.Tx], as []adwatch.Al
 // returns the jobs' states by count.
 func waitJobs(t *testing.T, db *sql.DB) map[string]int {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	return waitJobsFor(t, db, 30*time.Second)
+}
+
+func waitJobsFor(t *testing.T, db *sql.DB, limit time.Duration) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		states := map[string]int{}
 		rows, err := db.Query(`SELECT state, count(*) FROM river_job WHERE kind = 'deliver_alert' GROUP BY state`)

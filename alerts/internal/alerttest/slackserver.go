@@ -18,6 +18,9 @@ type Reply struct {
 	Status     int
 	RetryAfter string // Retry-After header, for 429
 	Body       string
+	// Hold keeps the request open without answering until the client goes
+	// away (it was killed); Held is signalled when it arrives.
+	Hold bool
 }
 
 // Slack is a stand-in for a Slack incoming webhook: it checks each payload
@@ -28,6 +31,10 @@ type Slack struct {
 	*httptest.Server
 	URL string // the secret webhook URL (with a token path)
 
+	// Held receives one value for each request answered by a Hold reply.
+	Held chan struct{}
+	stop chan struct{}
+
 	mu       sync.Mutex
 	script   []Reply
 	accepted []map[string]any
@@ -37,9 +44,12 @@ type Slack struct {
 
 // NewSlack starts a stand-in that answers script first.
 func NewSlack(t testing.TB, script ...Reply) *Slack {
-	s := &Slack{script: script}
+	s := &Slack{script: script, Held: make(chan struct{}, len(script)), stop: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		close(s.stop) // release held requests, or Close waits for them
+		s.Close()
+	})
 	s.URL = s.Server.URL + "/services/T0ADW/B0ADW/sEcReTtOkEn42"
 	return s
 }
@@ -67,6 +77,20 @@ func (s *Slack) Problems() []string {
 
 func (s *Slack) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	if len(s.script) > 0 && s.script[0].Hold {
+		s.requests++
+		s.script = s.script[1:]
+		s.mu.Unlock()
+		// Read the body first: the server notices a vanished client (and
+		// cancels the context) only once the request is fully read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		s.Held <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-s.stop:
+		}
+		return
+	}
 	defer s.mu.Unlock()
 	s.requests++
 	if r.Method != http.MethodPost || r.URL.Path != "/services/T0ADW/B0ADW/sEcReTtOkEn42" {
