@@ -43,19 +43,27 @@ type SourceHealth struct {
 	TotalDocuments      int        `json:"total_documents"`
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	EmptyRuns           int        `json:"empty_runs"`
+	// Warning is set when a source that used to list items has listed none
+	// for several runs in a row (a selector or feed broke).
+	Warning string `json:"warning,omitempty"`
 }
 
 // SourceRun is the outcome of one crawl of one source.
 type SourceRun struct {
-	Source       string        `json:"source"`
-	StartedAt    time.Time     `json:"started_at"`
-	Duration     time.Duration `json:"duration_ns"`
-	Pages        int           `json:"pages"`         // HTTP responses received (incl. 304)
-	Unchanged    int           `json:"unchanged"`     // 304 or same content hash
-	ItemsSeen    int           `json:"items_seen"`    // documents the source listed
-	NewDocuments int           `json:"new_documents"` // new documents or new versions stored
-	Alerts       int           `json:"alerts"`
-	Bytes        int64         `json:"bytes"`
-	Errors       []string      `json:"errors,omitempty"` // per-page problems that did not fail the source
-	Err          string        `json:"error,omitempty"`  // the source failed
+	Source    string        `json:"source"`
+	StartedAt time.Time     `json:"started_at"`
+	Duration  time.Duration `json:"duration_ns"`
+	Pages     int           `json:"pages"`      // HTTP responses received (incl. 304)
+	Unchanged int           `json:"unchanged"`  // 304 or same content hash
+	ItemsSeen int           `json:"items_seen"` // documents the source listed, known or not
+	// ListingsNotModified counts listing pages (feeds, listing HTML, API
+	// pages, list files) answered 304: nothing was parsed from them, so a
+	// run with ItemsSeen 0 and ListingsNotModified > 0 is unchanged, not
+	// empty.
+	ListingsNotModified int      `json:"listings_not_modified,omitempty"`
+	NewDocuments        int      `json:"new_documents"` // new documents or new versions stored
+	Alerts              int      `json:"alerts"`
+	Bytes               int64    `json:"bytes"`
+	Errors              []string `json:"errors,omitempty"` // per-page problems that did not fail the source
+	Err                 string   `json:"error,omitempty"`  // the source failed
 }
