@@ -179,7 +179,9 @@ func (w *DeliverWorker) mark(ctx context.Context, log *slog.Logger, id int64, ch
 		if err == nil {
 			return nil
 		}
-		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
+		if try < 2 {
+			time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
+		}
 	}
 	log.ErrorContext(ctx, "record delivery state", slog.String("status", status), slog.String("error", ScrubText(err.Error())))
 	return fmt.Errorf("mark alert %d %s on %s: %w", id, status, channel, err)

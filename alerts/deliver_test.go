@@ -355,3 +355,14 @@ func TestTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoffGrowsToCap(t *testing.T) {
+	t.Parallel()
+	base, maxDelay := time.Second, 5*time.Minute
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 9: 256 * time.Second, 10: maxDelay, 25: maxDelay} {
+		got := alerts.Backoff(base, maxDelay, attempt)
+		if lo, hi := want*8/10, want*12/10; got < lo || got > hi {
+			t.Errorf("Backoff(attempt %d) = %s, want %s ±20%%", attempt, got, want)
+		}
+	}
+}

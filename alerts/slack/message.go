@@ -150,14 +150,28 @@ func linkURL(u string) string {
 		return ""
 	}
 	// '|' and '>' end the URL part of a link; spaces break it.
-	r := strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20", "\n", "", "\r", "")
-	return Escape(r.Replace(u))
+	return Escape(linkEscaper.Replace(u))
 }
+
+var linkEscaper = strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20", "\n", "", "\r", "")
 
 // Escape escapes the three characters Slack's mrkdwn gives meaning to
 // (&, <, >), as Slack documents: &amp; &lt; &gt;.
-func Escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+func Escape(s string) string { return escaper.Replace(s) }
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escapeRune is Escape for one rune, with the escaped length in runes.
+func escapeRune(r rune) (string, int) {
+	switch r {
+	case '&':
+		return "&amp;", 5
+	case '<':
+		return "&lt;", 4
+	case '>':
+		return "&gt;", 4
+	}
+	return string(r), 1
 }
 
 // Snippet renders a snippet as mrkdwn with the alias in bold, escaped, and
@@ -182,8 +196,7 @@ func Snippet(snippet, alias string, max int) string {
 			break
 		}
 		for _, r := range seg.Text {
-			esc := Escape(string(r))
-			n := utf8.RuneCountInString(esc)
+			esc, n := escapeRune(r)
 			if n > left {
 				cut = true
 				break

@@ -171,3 +171,12 @@ func assertNoSecret(t *testing.T, err error, secretURL string) {
 		}
 	}
 }
+
+func BenchmarkBuild(b *testing.B) {
+	a := alerttest.DHS()
+	for b.Loop() {
+		if _, err := json.Marshal(slack.Build(a, links)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
