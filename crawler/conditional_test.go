@@ -231,3 +231,32 @@ func TestDroppedConnectionIsRetried(t *testing.T) {
 		t.Errorf("emitted %d after %d requests, errors %q; want 1 after 3", k.count(), calls.Load(), run.Errors)
 	}
 }
+
+// The run must tell "the listing did not change" (304) from "the listing
+// was read and named nothing": the store warns about the second only. Items
+// count whether or not their documents are fetched again.
+func TestRunTellsUnchangedListingFromEmpty(t *testing.T) {
+	t.Parallel()
+	site := &validatorSite{full: map[string]int{}, useETag: true, items: 4, updated: time.Date(2019, 5, 16, 12, 0, 0, 0, time.UTC)}
+	srv := newServer(t, site)
+	st := newMemState()
+	c := New(testConfig(), st, nil)
+	src := adwatch.Source{Name: "bis", Type: adwatch.SourceFeed, URL: srv.URL + "/feed", Follow: true}
+
+	k := sink{state: st}
+	first := mustCrawl(t, c, src, k.emit)
+	if first.ItemsSeen != 4 || first.ListingsNotModified != 0 {
+		t.Errorf("first run: ItemsSeen = %d, ListingsNotModified = %d; want 4, 0", first.ItemsSeen, first.ListingsNotModified)
+	}
+	unchanged := mustCrawl(t, c, src, k.emit)
+	if unchanged.ItemsSeen != 0 || unchanged.ListingsNotModified != 1 {
+		t.Errorf("unchanged feed: ItemsSeen = %d, ListingsNotModified = %d; want 0, 1", unchanged.ItemsSeen, unchanged.ListingsNotModified)
+	}
+	site.items = 5 // the feed changes: four known items and a new one
+	k2 := sink{state: st}
+	changed := mustCrawl(t, c, src, k2.emit)
+	if changed.ItemsSeen != 5 || changed.ListingsNotModified != 0 || k2.count() != 1 {
+		t.Errorf("changed feed: ItemsSeen = %d, ListingsNotModified = %d, emitted %d; want 5 (known ones too), 0, 1",
+			changed.ItemsSeen, changed.ListingsNotModified, k2.count())
+	}
+}

@@ -212,6 +212,16 @@ func (r *runState) page(unchanged bool) {
 	r.mu.Unlock()
 }
 
+// listingNotModified counts a listing answered 304: the run parsed nothing
+// from it, which must not read as "the source listed nothing".
+func (r *runState) listingNotModified() {
+	r.mu.Lock()
+	r.run.ListingsNotModified++
+	r.mu.Unlock()
+}
+
+// items counts documents a listing named, whether or not they are fetched:
+// known documents count too, so an unchanged source does not look empty.
 func (r *runState) items(n int) {
 	r.mu.Lock()
 	r.run.ItemsSeen += n

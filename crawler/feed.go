@@ -131,6 +131,7 @@ func (s *session) listing(raw string) (*result, bool, error) {
 	res := s.get(j)
 	switch {
 	case res.notModified:
+		s.run.listingNotModified()
 		s.putState(res)
 		return res, false, nil
 	case res.err != nil:
