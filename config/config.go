@@ -48,6 +48,24 @@ type Crawler struct {
 	Revalidate           time.Duration `yaml:"revalidate"`
 	// Concurrency is how many sources one process crawls at once.
 	Concurrency int `yaml:"concurrency"`
+	// JobTimeout bounds one crawl job: a source still crawling then stops,
+	// keeps what it stored and is resumed by its next attempt.
+	JobTimeout time.Duration `yaml:"job_timeout"`
+	// RescueAfter is how long a crawl job may stay running before another
+	// process takes it over (its process died). It must exceed JobTimeout;
+	// 0 means JobTimeout plus 5 minutes.
+	RescueAfter time.Duration `yaml:"rescue_after"`
+	// ShutdownGrace is how long a stopping process lets running jobs finish
+	// before it cancels them (they are then resumed by another process).
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// RescueAfterOrDefault is RescueAfter with its default applied.
+func (c Crawler) RescueAfterOrDefault() time.Duration {
+	if c.RescueAfter > 0 {
+		return c.RescueAfter
+	}
+	return c.JobTimeout + 5*time.Minute
 }
 
 // Alerts configures the delivery channels.
@@ -103,6 +121,8 @@ func Default() Config {
 			MaxPages:           20,
 			Revalidate:         7 * 24 * time.Hour,
 			Concurrency:        4,
+			JobTimeout:         30 * time.Minute,
+			ShutdownGrace:      30 * time.Second,
 		},
 		Alerts: Alerts{
 			Email:          Email{TLS: "starttls"},

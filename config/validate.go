@@ -49,6 +49,15 @@ func (c Config) validate(lines map[string]int) error {
 		return bad("crawler.max_pages", "must be at least 1")
 	case cr.Concurrency < 1:
 		return bad("crawler.concurrency", "must be at least 1")
+	case cr.JobTimeout <= 0:
+		return bad("crawler.job_timeout", "must be positive")
+	case cr.RescueAfter < 0:
+		return bad("crawler.rescue_after", "must not be negative")
+	case cr.RescueAfter > 0 && cr.RescueAfter <= cr.JobTimeout:
+		// A job still within its timeout would be handed to a second process.
+		return bad("crawler.rescue_after", "must be longer than crawler.job_timeout (%s)", cr.JobTimeout)
+	case cr.ShutdownGrace <= 0:
+		return bad("crawler.shutdown_grace", "must be positive")
 	}
 	if err := c.validateAlerts(bad); err != nil {
 		return err
