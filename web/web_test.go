@@ -19,6 +19,8 @@ import (
 	"adwatch/internal/testdb"
 	"adwatch/store"
 	"adwatch/web"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 var _ web.Store = (*store.DB)(nil)
@@ -106,8 +108,7 @@ func newFixture(t testing.TB, auth bool) *fixture {
 	}
 	f.docID, f.hostile, f.alertID = res[0].DocumentID, res[1].DocumentID, res[0].Alerts[0].ID
 
-	_, err = db.CreateUser(ctx, "ana", f.password, store.RoleAnalyst)
-	must(err)
+	must(addUser(ctx, db, "ana", f.password, store.RoleAnalyst))
 	f.admin, err = db.CreateToken(ctx, "ops-admin", store.RoleAdmin)
 	must(err)
 	f.analyst, err = db.CreateToken(ctx, "nightly-report", store.RoleAnalyst)
@@ -399,6 +400,20 @@ func (l testLog) Write(p []byte) (int, error) {
 }
 
 func testDB(t testing.TB) *sql.DB { return testdb.New(t) }
+
+// addUser stores a person the way store.CreateUser does, but hashed at
+// bcrypt's minimum cost: Authenticate reads the cost from the hash, so every
+// login in these tests runs the real check without spending a second of CPU
+// (much more under -race) per attempt. CreateUser itself is tested in store.
+func addUser(ctx context.Context, db *store.DB, name, password, role string) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return err
+	}
+	_, err = db.SQL().ExecContext(ctx,
+		`INSERT INTO users (name, role, password_hash) VALUES ($1, $2, $3)`, name, role, string(hash))
+	return err
+}
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
