@@ -39,7 +39,7 @@ const ctxWindow = 160
 // contextOf reads the words around text[start:end]. Only occurrences pay for
 // this, so it re-tokenises a small window instead of keeping every token of
 // the scan.
-func contextOf(c *occContext, text string, start, end int, title bool, ar *arena) {
+func contextOf(c *occContext, text string, start, end int, hitFlags uint8, title bool, ar *arena) {
 	c.prev, c.next = c.prevBuf[:0], c.nextBuf[:0]
 	c.title = title
 	c.text, c.start, c.end = text, start, end
@@ -105,7 +105,7 @@ func contextOf(c *occContext, text string, start, end int, title bool, ar *arena
 		if len(c.next) > 0 {
 			boundary = boundary || isBoundary(ctxTok{h: prevNext.h, flags: prevNext.flags, start: prevNext.start, end: prevNext.end, gap: t.gap})
 		} else {
-			boundary = isBoundary(ctxTok{gap: t.gap})
+			boundary = isBoundary(ctxTok{h: 1, flags: hitFlags, start: start, end: end, gap: t.gap})
 		}
 		t.boundary = boundary
 		c.next = append(c.next, t)
@@ -170,23 +170,22 @@ func isBoundary(t ctxTok) bool {
 	}
 	if i := strings.IndexByte(g, '\n'); i >= 0 {
 		if strings.Count(g, "\n") >= 2 || t.h == 0 {
-			return true
+			return true // a blank line, or nothing before
 		}
-		// A wrapped line continues after a lower-case word or a comma.
 		before := strings.TrimRight(g[:i], " \t\r")
 		if strings.HasSuffix(before, ",") || strings.HasSuffix(before, "-") {
 			return false
 		}
-		if before == "" && t.flags&(fUpperFirst|fDigit) == 0 {
-			return false
-		}
-		return true
+		// PDF and plain text wrap lines anywhere, so a single line break
+		// ends a sentence only after a number or a word in capitals, as at
+		// the end of a heading ("DIRECTIVE 17-01").
+		return t.flags&fDigit != 0 || t.flags&fAllUpper != 0 && t.end-t.start > 1
 	}
 	return false
 }
 
 // Abbreviations whose dot does not end a sentence.
-var abbrevsH = hashSet(wordSet("inc corp co ltd llc plc no nos st vs jr sr dept gov sec art para fig vol pp approx est etc al"))
+var abbrevsH = hashSet(wordSet("inc corp co ltd llc plc no nos st vs jr sr dept gov sec art para fig vol pp approx est etc al tech intl mfg bros ind hldgs grp svcs assoc natl mgmt"))
 
 // lineShape reports whether the line around text[start:end] is a heading
 // (Title Case or ALL CAPS, short, no closing full stop) and whether it is in
@@ -215,7 +214,8 @@ func lineShape(text string, start, end int) (headline, caps bool) {
 	}
 	line := strings.TrimSpace(text[ls:le])
 	caps = isCapsLine(line)
-	if len(line) > 250 || strings.HasSuffix(line, ".") {
+	// A heading does not end like a sentence or a wrapped line of one.
+	if len(line) > 250 || strings.HasSuffix(line, ".") || strings.HasSuffix(line, ",") || strings.HasSuffix(line, ";") {
 		return false, caps
 	}
 	words, capped := 0, 0

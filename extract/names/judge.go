@@ -13,6 +13,7 @@ type verdict struct {
 	pending  bool // capitalised, nothing against it, no evidence of its own: the document decides
 	strong   bool // evidence that vouches for other mentions of the same advertiser
 	negative bool // something in the text says this is not the company
+	otherUse bool // a use of the word as a place or feature ("the Delta, the plain", "in Corona")
 }
 
 // Evidence weights for names that are also common words; they combine as
@@ -31,6 +32,8 @@ const (
 // docInfo is what judgement knows about the whole document.
 type docInfo struct {
 	lowercase []int32 // aliases also used in lower case as ordinary words
+	people    []int32 // aliases also used as a person's surname ("Eugene Kaspersky")
+	otherUse  []int32 // aliases also used for a place or feature in this document
 	arena     arena
 	ctx       occContext // reused: one occurrence is judged at a time
 }
@@ -42,6 +45,11 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	if class == classDistinctive && a.ntok == 1 && slices.Contains(di.lowercase, h.alias) && !a.hasForm {
 		class = classCommonSingle // "nestle" in lower case elsewhere: the name is a word here
 	}
+	if a.ntok == 1 && class != classCommonSingle && slices.Contains(di.people, h.alias) {
+		// The document speaks of Eugene Kaspersky: a bare "Kaspersky" may be
+		// him, so it needs company evidence like a common word.
+		class = classCommonSingle
+	}
 	// Cheap rejections first: most occurrences of common words are in lower case.
 	switch {
 	case class == classAcronym && h.caps&capsUpper == 0:
@@ -52,7 +60,14 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	di.arena.reset()
 	c := &di.ctx
 	*c = occContext{}
-	contextOf(c, text, h.start, h.end, title, &di.arena)
+	var hf uint8
+	if h.caps&capsAll != 0 {
+		hf |= fUpperFirst
+	}
+	if h.caps&capsUpper != 0 {
+		hf |= fAllUpper
+	}
+	contextOf(c, text, h.start, h.end, hf, title, &di.arena)
 	var v verdict
 	if person(c) {
 		v.why = rPerson
@@ -133,17 +148,22 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	}
 	if !hard {
 		if neg := negativeCue(c, h); neg != 0 {
-			return verdict{why: neg, negative: true}
+			// "Mississippi Delta", "Delta variant": the word names something
+			// else here; "United States" is a name of its own and says nothing.
+			other := neg == rNotCompanyNoun || neg == rPartOfName && len(c.prev) > 0 && !c.prev[0].boundary &&
+				onlySpace(c.prev[0].gap) && c.prev[0].flags&fUpperFirst != 0
+			return verdict{why: neg, negative: true, otherUse: other}
 		}
 	}
+	v.otherUse = afterLocative(c) || afterArticle(c) && !nextCapitalised(c)
 	if companyCue(c) {
 		ws = append(ws, wCue)
 		v.why |= rCompanyCue
 	}
-	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() {
+	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() && !afterArticle(c) {
 		w := wCapMid
-		if slices.Contains(di.lowercase, h.alias) {
-			w = wCapMidWeak
+		if slices.Contains(di.lowercase, h.alias) || slices.Contains(di.otherUse, h.alias) || afterLocative(c) {
+			w = wCapMidWeak // "apple" in lower case elsewhere; "lived in Corona"
 		}
 		ws = append(ws, w)
 		v.why |= rCapitalisedMidSentence
@@ -158,6 +178,24 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	v.pending = !v.accept && h.caps&capsNone == 0
 	return v
 }
+
+// afterArticle: "the Amazon", "the Delta", "the United States" — proper
+// nouns of places and features take the article; companies rarely do, so
+// capitals after "the" are no evidence.
+func afterArticle(c *occContext) bool {
+	return len(c.prev) > 0 && !c.prev[0].boundary && c.prev[0].w == "the"
+}
+
+func nextCapitalised(c *occContext) bool {
+	return len(c.next) > 0 && !c.next[0].boundary && onlySpace(c.next[0].gap) && c.next[0].flags&fUpperFirst != 0
+}
+
+// afterLocative: "in Corona", "near Delta" read as places.
+func afterLocative(c *occContext) bool {
+	return len(c.prev) > 0 && !c.prev[0].boundary && locatives[c.prev[0].w]
+}
+
+var locatives = wordSet("in near outside around across throughout inside within")
 
 func combineWeights(ws []float64) float64 {
 	miss := 1.0
@@ -180,7 +218,26 @@ func person(c *occContext) bool {
 	return !p.boundary && givenNames[p.w] && p.flags&fUpperFirst != 0 && onlySpace(p.gap)
 }
 
-func onlySpace(g string) bool { return strings.Trim(g, " \u00a0") == "" }
+// onlySpace reports a gap of spaces with at most one line break: the words
+// either side belong together (PDF text wraps lines inside names).
+func onlySpace(g string) bool {
+	nl := 0
+	for i := 0; i < len(g); i++ {
+		switch g[i] {
+		case ' ', '\r':
+		case '\n':
+			nl++
+		case 0xc2: // U+00A0 no-break space
+			if i+1 >= len(g) || g[i+1] != 0xa0 {
+				return false
+			}
+			i++
+		default:
+			return false
+		}
+	}
+	return nl <= 1
+}
 
 // formGap reports whether a gap may sit inside or before a legal form:
 // "Huawei Technologies Co., Ltd.", "Kaspersky Lab, Inc.", "Acme (Pty) Ltd".

@@ -71,7 +71,7 @@ func (m *Matcher) judgeDoc(d Doc, sc *scratch) []occ {
 		return nil
 	}
 	di := &sc.di
-	di.lowercase = di.lowercase[:0]
+	di.lowercase, di.people, di.otherUse = di.lowercase[:0], di.people[:0], di.otherUse[:0]
 	for _, o := range occs {
 		if o.caps&capsNone != 0 && !o.title && !inURL(d.Text, o.start, o.end) && !slices.Contains(di.lowercase, o.alias) {
 			di.lowercase = append(di.lowercase, o.alias)
@@ -90,6 +90,31 @@ func (m *Matcher) judgeDoc(d Doc, sc *scratch) []occ {
 		kept = append(kept, o)
 	}
 	occs = kept
+
+	// A surname used for a person anywhere in the document makes its bare
+	// mentions elsewhere need company evidence; a word used for a place or
+	// feature makes its capitals weak evidence. Judge those again.
+	di.people, di.otherUse = di.people[:0], di.otherUse[:0]
+	for _, o := range occs {
+		if o.v.why&rPerson != 0 && !slices.Contains(di.people, o.alias) {
+			di.people = append(di.people, o.alias)
+		}
+		if o.v.otherUse && !slices.Contains(di.otherUse, o.alias) {
+			di.otherUse = append(di.otherUse, o.alias)
+		}
+	}
+	if len(di.people) > 0 || len(di.otherUse) > 0 {
+		for i := range occs {
+			o := &occs[i]
+			if o.v.accept && (slices.Contains(di.people, o.alias) || slices.Contains(di.otherUse, o.alias)) {
+				src := d.Text
+				if o.title {
+					src = d.Title
+				}
+				o.v = m.judge(src, o.hit, o.title, di)
+			}
+		}
+	}
 
 	// An advertiser named with strong evidence once vouches for its other
 	// capitalised mentions: "Apple Inc. said … Apple's" and a headline "Apple".

@@ -27,6 +27,7 @@ var testAdvertisers = []adwatch.Advertiser{
 	{ID: "block", Name: "Block, Inc.", Active: true},
 	{ID: "hikvision", Name: "Hangzhou Hikvision Digital Technology Co., Ltd.", Aliases: []string{"Hikvision"}, Active: true},
 	{ID: "zte", Name: "ZTE Corporation", Active: true},
+	{ID: "corona", Name: "Corona Beverage Co.", Aliases: []string{"Corona"}, Active: true},
 	{ID: "gone", Name: "Defunct Widgets LLC", Aliases: []string{"Defunct Widgets"}, Active: false},
 }
 
@@ -103,6 +104,13 @@ func TestMatchJudgement(t *testing.T) {
 		{"block of flats", "", "A block of flats was evacuated.", nil, []string{"block"}},
 		{"all-caps fruit headline", "APPLE HARVEST FESTIVAL", "Growers expect a good apple crop this year.", nil, []string{"apple"}},
 		{"verb nestle", "", "Birds nestle in the hedges in spring.", nil, []string{"nestle"}},
+
+		{"feature after the article", "", "Fires burned across the Amazon over the summer, officials said.", nil, []string{"amazon"}},
+		{"place in the document", "", "She has lived in Corona for years. Many towns called Corona exist.", nil, []string{"corona"}},
+		{"feature elsewhere in the document", "", "The Delta, a flat plain, floods often. Farmers said Delta growers worry.", nil, []string{"delta"}},
+		{"surname alone after the person", "", "Eugene Kaspersky gave a talk. Kaspersky, as he signs his posts, likes volcanoes.", nil, []string{"kaspersky"}},
+		{"name wrapped over a line break", "", "the safety of United\n        States persons; and", nil, []string{"united"}},
+		{"title-case clause is not a heading", "", "Be it enacted by the Senate and House of\nRepresentatives of the United States of America in Congress assembled,\n", nil, []string{"united"}},
 
 		// Inactive advertisers never match.
 		{"inactive", "", "Defunct Widgets LLC filed for bankruptcy.", nil, []string{"gone"}},

@@ -52,13 +52,11 @@ var (
 		listed ipo merger acquisition stake`)
 
 	// Verbs a company is the subject of: "Target said", "Oracle announced".
-	companyVerbs = wordSet(`said says announced announces reported reports posted posts told tells sells sold selling
-		acquired acquires acquire bought buys agreed agrees plans planned launched launches confirmed confirms declined
-		declines denied denies employs employed hired hires fired fires cut cuts raised raises lowered lowers released
-		releases unveiled unveils opened opens closed closes shipped ships makes manufactures produces supplies
-		operates operated owns owned sued sues settled settles filed files invested invests expects expected warned
-		warns recalled recalls pledged pledges partnered partners lobbied disclosed discloses stated states responded
-		responds issued issues introduced introduces offers offered markets marketed`)
+	companyVerbs = wordSet(`said says announced announces reported told tells sells sold selling acquired acquires
+		acquire bought buys agreed agrees planned launched launches confirmed confirms declined denied denies employs
+		employed hired fired raised lowered released unveiled unveils opened closed shipped manufactures produces
+		operates operated owns owned sued sues settled invested invests expects expected warned recalled pledged
+		partnered lobbied disclosed discloses responded introduced offered marketed`)
 
 	// Heads of noun phrases that say the capitalised word before them is
 	// not a company: "Corona virus", "Delta variant", "Amazon River".
