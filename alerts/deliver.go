@@ -179,6 +179,9 @@ func (w *DeliverWorker) mark(ctx context.Context, log *slog.Logger, id int64, ch
 		if err == nil {
 			return nil
 		}
+		if errors.Is(err, adwatch.ErrNotFound) || errors.Is(err, adwatch.ErrInvalid) {
+			break // asking again cannot help
+		}
 		if try < 2 {
 			time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 		}

@@ -366,3 +366,49 @@ func TestBackoffGrowsToCap(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliverBoundsRetryAfterSnoozes(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	var script []alerttest.Reply
+	for i := 0; i < 10; i++ {
+		script = append(script, alerttest.Reply{Status: 429, RetryAfter: "0"})
+	}
+	srv := alerttest.NewSlack(t, script...)
+	a := alerttest.FCC()
+	src := newMemSource(a)
+	w := newWorker(src, slack.New(srv.URL, srv.Client(), alerts.Links{}))
+	w.MaxSnoozes = 2
+	c := startClient(t, db, w)
+	if _, err := c.Insert(context.Background(), alerts.DeliverArgs{AlertID: a.ID, Channel: slack.Channel},
+		&river.InsertOpts{MaxAttempts: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitJobs(t, db); got["discarded"] != 1 {
+		t.Fatalf("job states = %v, want one discarded: a server answering 429 for ever must not keep the job alive", got)
+	}
+	// Two snoozes, then two attempts that count.
+	if got, want := srv.Requests(), 4; got != want {
+		t.Errorf("Slack saw %d requests, want %d", got, want)
+	}
+	if got := src.status(a.ID, slack.Channel); got != adwatch.DeliveryFailed {
+		t.Errorf("delivery status = %q, want failed", got)
+	}
+}
+
+func TestDeliverUnknownChannelOrAlert(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	a := alerttest.DHS()
+	src := newMemSource(a)
+	c := startClient(t, db, newWorker(src)) // no channels configured
+	missing := alerttest.FCC()
+	enqueue(t, db, c, []adwatch.Alert{a}, "slack")
+	enqueue(t, db, c, []adwatch.Alert{missing}, "console") // alert not in the source either
+	if got := waitJobs(t, db); got["cancelled"] != 2 {
+		t.Fatalf("job states = %v, want two cancelled", got)
+	}
+	if got := src.status(a.ID, "slack"); got != adwatch.DeliveryFailed {
+		t.Errorf("delivery on an unconfigured channel = %q, want failed (visible, retryable by hand)", got)
+	}
+}
