@@ -30,6 +30,11 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("---\ntitle: x\n---\n[a](b) ![c](d) NestlÃ©"), uint8(2))
 	f.Add([]byte("\xff\xfe\x00<\x00h\x00t\x00m\x00l"), uint8(6))
 	e := New(Options{})
+	// Start PDFium before fuzzing: its start-up takes seconds, and the fuzz
+	// engine takes any input slower than 10 s for a hang.
+	if _, err := readPDF(context.Background(), makePDF("warm-up", []string{"x"})); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte, hint uint8) {
 		in := Input{Name: fuzzNames[int(hint)%len(fuzzNames)], Body: body, Kind: adwatch.KindPress, URL: "https://example.com/a/b"}
 		if hint&8 != 0 {
