@@ -12,7 +12,17 @@ import (
 type ftok struct {
 	token
 	boundary bool   // a sentence or item boundary lies before this word
+	line     int32  // index of the word's line in lineStats
 	gap      string // the text between the previous word and this one
+}
+
+// lineStats counts, per line, the words that could be capitalised and those
+// that are: Title Case lines are headings, where capitals say nothing.
+type lineStats []struct{ words, capped int32 }
+
+func (l lineStats) headline(i int32) bool {
+	s := l[i]
+	return s.words >= 3 && s.words <= 20 && s.capped*4 >= s.words*3
 }
 
 // in reports whether the word is in a hash-keyed word set.
@@ -65,7 +75,8 @@ func (m *Matcher) Analyze(d Doc) ([]adwatch.Match, []adwatch.Company, []adwatch.
 // findCompanies runs the company rules and adds the advertiser occurrences
 // judgement accepted in the body.
 func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.Span) {
-	toks := finderTokens(d.Text)
+	var lines lineStats
+	toks := finderTokens(d.Text, &lines)
 	defer func() { ftokPool.Put(&toks) }()
 	var cands []candidate
 	add := func(i, j int) { // words i..j-1 name a company
@@ -75,6 +86,7 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 		for j > i && toks[j-1].in(stopwordsH) {
 			j--
 		}
+		i = trimCommonLead(toks, i, j)
 		if i >= j || !nameOK(toks[i:j]) {
 			return
 		}
@@ -87,8 +99,11 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 			if s := runStart(toks, i); s < i {
 				add(s, i)
 			}
-			i += k - 1
-			continue
+			// "…, OOO Kaspersky Group": a form that may also lead the next name.
+			if legalPrefixAt(toks, i) == 0 || i+k >= len(toks) || toks[i+k].boundary {
+				i += k - 1
+				continue
+			}
 		}
 		// A legal form before: "AO Kaspersky Lab", "OOO Yandex".
 		if k := legalPrefixAt(toks, i); k > 0 && i+k < len(toks) && !toks[i+k].boundary {
@@ -106,38 +121,47 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 				add(i+1, e)
 			}
 		}
-		// A list after "companies such as" / "firms including".
+		// A list after "companies such as" / "firms including", or right
+		// after a plural company noun: "rivals Mastercard and PayPal".
 		if trig && (t.is(hSuch) && i+1 < len(toks) && toks[i+1].is(hAs) || t.is(hIncluding) || t.is(hInclude)) &&
-			listIntroduced(toks, i) {
+			listIntroduced(toks, i) && !capsContext(toks, i) {
 			j := i + 1
 			if t.is(hSuch) {
 				j++
 			}
-			for j < len(toks) && !toks[j].boundary {
-				if toks[j].flags&fUpperFirst == 0 {
-					if toks[j].is(hAnd) || toks[j].is(hOr) {
-						j++
-						continue
-					}
-					break
-				}
-				e := runEnd(toks, j)
-				add(j, e)
-				j = e
-				if j < len(toks) && !strings.Contains(toks[j].gap, ",") && !toks[j].is(hAnd) && !toks[j].is(hOr) {
-					break
-				}
+			nameList(toks, j, add)
+		} else if t.in(listNounsH) && i+1 < len(toks) && !toks[i+1].boundary && onlySpace(toks[i+1].gap) &&
+			toks[i+1].flags&fUpperFirst != 0 && !capsContext(toks, i+1) {
+			nameList(toks, i+1, add)
+		}
+		// After an acquisition verb or "shares of": "acquired Red Hat".
+		if trig && (t.in(dealVerbsH) || t.is(hOf) && i > 0 && toks[i-1].in(stakeNounsH)) && i+1 < len(toks) &&
+			!toks[i+1].boundary && onlySpace(toks[i+1].gap) && toks[i+1].flags&fUpperFirst != 0 && !capsContext(toks, i+1) {
+			if e := runEnd(toks, i+1); e > i+1 && hasDistinctWord(toks[i+1:e]) {
+				add(i+1, e)
 			}
 		}
-		// A capitalised run ending in a company word: "Huawei Technologies",
-		// "Delta Air Lines", or followed by an apposition "X, a … company".
-		if t.flags&fUpperFirst != 0 && (i == 0 || toks[i-1].flags&fUpperFirst == 0 || toks[i].boundary) {
+		// A capitalised run ending in a company word ("Huawei Technologies",
+		// "Delta Air Lines"), followed by an apposition ("X, a … company"), by
+		// a business verb ("Mattel announced") or by a company noun ("a former
+		// Mattel executive", "Boeing's shares"). Runs of ordinary words and runs in capitals
+		// are headings, not names.
+		if t.flags&fUpperFirst != 0 && (i == 0 || toks[i-1].flags&fUpperFirst == 0 || toks[i].boundary) && !capsContext(toks, i) &&
+			!lines.headline(t.line) {
 			e := runEnd(toks, i)
-			if e-i >= 2 && toks[e-1].in(companyTailsH) && !legalFormWord(toks[e-1].hash) {
-				add(i, e)
-			} else if e > i && apposition(toks, e) {
-				add(i, e)
+			s := trimCommonLead(toks, i, e)
+			if e > s && hasDistinctWord(toks[s:e]) && !(toks[s].boundary && toks[s].in(commonWordsH)) {
+				switch {
+				case e-s >= 2 && toks[e-1].in(companyTailsH) && !legalFormWord(toks[e-1].hash):
+					add(s, e)
+				case apposition(toks, e):
+					add(s, e)
+				case e < len(toks) && !toks[e].boundary && onlySpace(toks[e].gap) && toks[e].flags&fUpperFirst == 0 &&
+					(toks[e].in(bizVerbsH) || toks[e].in(afterNounsH)):
+					add(s, e)
+				}
 			}
+			i = max(i, e-1)
 		}
 	}
 	if m != nil {
@@ -162,6 +186,71 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 	return mergeCompanies(d.Text, toks, cands)
 }
 
+// nameList adds the names of a list "X, Y, and Z" starting at toks[j].
+func nameList(toks []ftok, j int, add func(i, j int)) {
+	for j < len(toks) && !toks[j].boundary {
+		if toks[j].flags&fUpperFirst == 0 {
+			if toks[j].is(hAnd) || toks[j].is(hOr) {
+				j++
+				continue
+			}
+			return
+		}
+		e := runEnd(toks, j)
+		add(j, e)
+		j = e
+		if j < len(toks) && !strings.Contains(toks[j].gap, ",") && !toks[j].is(hAnd) && !toks[j].is(hOr) {
+			return
+		}
+	}
+}
+
+// trimCommonLead drops two or more ordinary words that lead a run into a
+// distinctive word, as labels of a table row do: "Security Entity ZTE" →
+// "ZTE". "Red Hat" and "Royal Bank of Scotland" (joined by a connector) keep
+// their words.
+func trimCommonLead(toks []ftok, i, j int) int {
+	for k := i; k < j; k++ {
+		t := toks[k]
+		if t.in(connectorsH) {
+			return i
+		}
+		if !t.in(commonWordsH) && !t.in(companyTailsH) && !t.in(stopwordsH) {
+			if t.flags&fDigit != 0 || k-i < 2 {
+				return i // one ordinary word is often part of the name: "Red Hat"
+			}
+			return k
+		}
+	}
+	return i
+}
+
+// hasDistinctWord reports a word that is not an ordinary English word, a
+// company word or a number: "Mattel", "Huawei", not "Close Nine Stores".
+func hasDistinctWord(ts []ftok) bool {
+	for _, t := range ts {
+		if !t.in(commonWordsH) && !t.in(companyTailsH) && !t.in(stopwordsH) && t.flags&fDigit == 0 && t.end-t.start > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// capsContext reports a word in capitals between words in capitals: an
+// ALL-CAPS line, where capitals say nothing about names.
+func capsContext(toks []ftok, i int) bool {
+	if toks[i].flags&fAllUpper == 0 {
+		return false
+	}
+	near := 0
+	for _, k := range []int{i - 2, i - 1, i + 1, i + 2} {
+		if k >= 0 && k < len(toks) && toks[k].flags&fAllUpper != 0 && toks[k].end-toks[k].start > 1 {
+			near++
+		}
+	}
+	return near >= 2
+}
+
 // cueNouns before a name make it a company: "the cybersecurity company Kaspersky".
 var cueNouns = wordSet(`company firm retailer maker manufacturer giant conglomerate carrier airline bank lender insurer
 	chain operator startup supplier vendor provider subsidiary rival competitor automaker carmaker chipmaker
@@ -170,15 +259,26 @@ var cueNouns = wordSet(`company firm retailer maker manufacturer giant conglomer
 var ftokPool = sync.Pool{New: func() any { return new([]ftok) }}
 
 // finderTokens tokenises the whole text with the boundary before each word.
-func finderTokens(text string) []ftok {
+func finderTokens(text string, lines *lineStats) []ftok {
 	var tz tokenizer
 	tz.reset(text)
 	tz.noText = true
 	out := (*ftokPool.Get().(*[]ftok))[:0]
 	var tok token
 	prevEnd := 0
+	*lines = append((*lines)[:0], struct{ words, capped int32 }{})
 	for tz.next(&tok) {
 		t := ftok{token: tok, gap: text[prevEnd:tok.start]}
+		if strings.IndexByte(t.gap, '\n') >= 0 {
+			*lines = append(*lines, struct{ words, capped int32 }{})
+		}
+		t.line = int32(len(*lines) - 1)
+		if l := &(*lines)[t.line]; tok.flags&fDigit == 0 && !stopwordsH[tok.hash] {
+			l.words++
+			if tok.flags&fUpperFirst != 0 {
+				l.capped++
+			}
+		}
 		if len(out) == 0 {
 			t.boundary = true
 		} else {
@@ -197,7 +297,9 @@ func nameWord(t ftok) bool {
 	return t.flags&(fUpperFirst|fDigit|fAmp) != 0
 }
 
-var connectors = wordSet("of de du der des la le van von y e and")
+// connectors join the words of one name ("Bank of America", "Banco de
+// Chile"); "and" is left out: it joins names far more often than it sits in one.
+var connectors = wordSet("of de du der des la le van von y e")
 
 // runStart walks back from words[i] over a capitalised run that stays within
 // one sentence and is joined by spaces (and the comma before a legal form).
@@ -209,7 +311,7 @@ func runStart(toks []ftok, i int) int {
 			if !formGap(g) {
 				break
 			}
-		} else if !nameGap(g) {
+		} else if !nameGapAfter(toks[j], g) {
 			break
 		}
 		t := toks[j]
@@ -232,7 +334,7 @@ func runEnd(toks []ftok, i int) int {
 	e := i
 	for j := i; j < len(toks) && j-i < 6; j++ {
 		t := toks[j]
-		if j > i && (t.boundary || !nameGap(t.gap)) {
+		if j > i && (t.boundary || !nameGapAfter(toks[j-1], t.gap)) {
 			break
 		}
 		if nameWord(t) && (!t.in(stopwordsH) || t.flags&fAmp != 0) {
@@ -253,7 +355,13 @@ func runEnd(toks []ftok, i int) int {
 	return e
 }
 
-func nameGap(g string) bool { return g == " " || g == "-" || g == "\u00a0" || g == ". " && false }
+func nameGap(g string) bool { return g == " " || g == "-" || g == "\u00a0" }
+
+// nameGapAfter also lets an abbreviation's dot sit inside a name: "Huawei
+// Tech. Investment".
+func nameGapAfter(prev ftok, g string) bool {
+	return nameGap(g) || g == ". " && (prev.in(abbrevsH) || prev.end-prev.start == 1)
+}
 
 // legalSuffixAt returns how many words of a legal form written after a name
 // start at toks[i], 0 if none.
@@ -331,12 +439,19 @@ func nameOK(ts []ftok) bool {
 		return false
 	}
 	for _, t := range ts {
-		if t.in(governmentWordsH) {
+		if t.in(governmentWordsH) || t.in(titleWordsH) {
 			return false
 		}
 	}
 	if ts[0].in(givenNamesH) && len(ts) <= 3 && !ts[len(ts)-1].in(companyTailsH) {
 		return false
+	}
+	real := false
+	for _, t := range ts {
+		real = real || t.flags&fDigit == 0 && t.end-t.start > 1 && !legalFormWord(t.hash)
+	}
+	if !real {
+		return false // "2", "Ltd", "Private"
 	}
 	if len(ts) == 1 {
 		t := ts[0]
@@ -365,13 +480,23 @@ var (
 	// cost one lookup.
 	triggersH = func() map[uint64]bool {
 		m := hashSet(cueNouns)
-		for _, w := range []string{"based", "such", "including", "include"} {
+		for _, w := range []string{"based", "such", "including", "include", "of", "acquired", "acquire", "acquiring", "bought", "buy", "buying", "rival", "rivals"} {
 			m[hw(w)] = true
 		}
 		return m
 	}()
 
 	triggerFilter = newWordFilter(triggersH)
+
+	afterNounsH = hashSet(afterNouns)
+	titleWordsH = hashSet(wordSet(`chief officer secretary minister director president chairman chairwoman executive
+		spokesperson counsel commissioner administrator undersecretary ambassador governor senator representative`))
+	dealVerbsH  = hashSet(wordSet("acquired acquire acquiring bought buy buying rival rivals"))
+	stakeNounsH = hashSet(wordSet("shares stake unit subsidiary division owner parent stock"))
+	bizVerbsH   = hashSet(wordSet(`announced reported posted sells sold acquired bought launched shipped manufactures makes
+		recalled employs hired laid unveiled agreed plans filed sued settled invested pledged partnered disclosed
+		introduced operates owns`))
+	hOf = hw("of")
 
 	hBased, hSuch, hAs, hIncluding, hInclude = hw("based"), hw("such"), hw("as"), hw("including"), hw("include")
 	hAnd, hOr, hA, hAn, hThe                 = hw("and"), hw("or"), hw("a"), hw("an"), hw("the")
