@@ -41,11 +41,32 @@ func (db *DB) SyncSources(ctx context.Context, srcs []adwatch.Source) error {
 	return nil
 }
 
+// EmptyRunsWarning is how many successful runs in a row must list nothing,
+// after the source listed items before, for the source to carry a warning:
+// one empty night can be a quiet day, three mean a selector or feed broke.
+const EmptyRunsWarning = 3
+
+// warningMarkerPrefix keys, in url_state, the record that a source's
+// current warning was delivered to the operators. The crawler never asks
+// about such a key (it only knows http(s) URLs), and RecordRun deletes it
+// when the source lists items again, so the next breakage is delivered too.
+const warningMarkerPrefix = "adwatch:source-warning/"
+
 // RecordRun stores the outcome of one crawl and updates the source's health:
 // failures count up until a success resets them, and empty_runs counts
-// successful runs in a row that listed nothing (a silently broken source).
+// successful runs in a row whose listing was read and named nothing, once
+// the source has listed items before (a silently broken source).
+//
+// A failed run says nothing about emptiness (it counts as a failure
+// instead). An unchanged run (its listings answered 304, so nothing was
+// parsed) repeats the outcome of the last reading: it keeps items_seen, and
+// counts as empty only if that reading was empty (a broken listing that
+// stays broken answers 304 too). A federalregister source asks only for
+// documents published since its last run, so an empty answer is a quiet day
+// there, never a broken selector.
 func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 	ok := run.Err == ""
+	unchanged := run.ItemsSeen == 0 && run.ListingsNotModified > 0
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `
@@ -54,18 +75,31 @@ func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 				last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
 				last_error = $4,
 				consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END,
-				empty_runs = CASE WHEN NOT $3 THEN empty_runs WHEN $5 = 0 THEN empty_runs + 1 ELSE 0 END,
-				items_seen = $5,
+				empty_runs = CASE
+					WHEN NOT $3 THEN empty_runs
+					WHEN $7 THEN CASE WHEN empty_runs > 0 THEN empty_runs + 1 ELSE 0 END
+					WHEN $5 > 0 OR type = $8 THEN 0
+					WHEN EXISTS (SELECT 1 FROM source_runs r WHERE r.source_id = sources.id AND r.items_seen > 0)
+						THEN empty_runs + 1
+					ELSE 0 END,
+				items_seen = CASE WHEN $3 AND $7 THEN items_seen ELSE $5 END,
 				new_documents = $6,
 				updated_at = now()
 			WHERE name = $1
 			RETURNING id`,
-			run.Source, run.StartedAt, ok, clean(run.Err), run.ItemsSeen, run.NewDocuments).Scan(&id)
+			run.Source, run.StartedAt, ok, clean(run.Err), run.ItemsSeen, run.NewDocuments, unchanged,
+			adwatch.SourceFederalRegister).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("source %q: %w", run.Source, adwatch.ErrNotFound)
 		}
 		if err != nil {
 			return err
+		}
+		if run.ItemsSeen > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM url_state WHERE md5(url) = md5($1) AND url = $1`,
+				warningMarker(run.Source)); err != nil {
+				return fmt.Errorf("reset warning: %w", err)
+			}
 		}
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO source_runs (source_id, started_at, duration_ns, pages, unchanged,
@@ -77,6 +111,45 @@ func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 	})
 	if err != nil {
 		return fmt.Errorf("record run of %s: %w", run.Source, err)
+	}
+	return nil
+}
+
+func warningMarker(source string) string { return warningMarkerPrefix + clean(source) }
+
+// SourceWarningsToNotify returns the sources whose warning has not been
+// delivered yet. The caller delivers each, then calls
+// MarkSourceWarningNotified: a crash in between delivers it again rather
+// than never.
+func (db *DB) SourceWarningsToNotify(ctx context.Context) ([]adwatch.SourceHealth, error) {
+	hs, err := db.sources(ctx, `WHERE s.empty_runs >= $1 AND NOT EXISTS (
+		SELECT 1 FROM url_state u WHERE md5(u.url) = md5($2 || s.name) AND u.url = $2 || s.name)`,
+		EmptyRunsWarning, warningMarkerPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("source warnings to notify: %w", err)
+	}
+	return hs, nil
+}
+
+// MarkSourceWarningNotified records that the source's current warning was
+// delivered, so it is not delivered again until the source has listed items
+// and broken anew. A source without a warning is left as it is (marking it
+// would silence its next warning); an unknown source is adwatch.ErrNotFound.
+func (db *DB) MarkSourceWarningNotified(ctx context.Context, name string) error {
+	var emptyRuns int
+	err := db.db.QueryRowContext(ctx, `SELECT empty_runs FROM sources WHERE name = $1`, name).Scan(&emptyRuns)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mark warning of %s: %w", name, adwatch.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("mark warning of %s: %w", name, err)
+	}
+	if emptyRuns < EmptyRunsWarning {
+		return nil
+	}
+	st := adwatch.URLState{URL: warningMarker(name), Source: name, FetchedAt: time.Now().UTC()}
+	if err := putURLState(ctx, db.db, st); err != nil {
+		return fmt.Errorf("mark warning of %s: %w", name, err)
 	}
 	return nil
 }
@@ -99,14 +172,23 @@ type sourceRow struct {
 // Sources returns every known source's health, by name. TotalDocuments
 // counts documents (the latest version of each URL), not versions.
 func (db *DB) Sources(ctx context.Context) ([]adwatch.SourceHealth, error) {
+	hs, err := db.sources(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	return hs, nil
+}
+
+// sources lists source health; where filters sources s.
+func (db *DB) sources(ctx context.Context, where string, args ...any) ([]adwatch.SourceHealth, error) {
 	var rows []sourceRow
 	err := db.db.SelectContext(ctx, &rows, `
 		SELECT s.name, s.kind, s.type, s.url, s.last_run_at, s.last_success_at, s.last_error,
 			s.items_seen, s.new_documents, s.consecutive_failures, s.empty_runs,
 			(SELECT count(*) FROM documents d WHERE d.source_id = s.id AND d.latest) AS total_documents
-		FROM sources s ORDER BY s.name`)
+		FROM sources s `+where+` ORDER BY s.name`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
+		return nil, err
 	}
 	out := make([]adwatch.SourceHealth, len(rows))
 	for i, r := range rows {
@@ -115,10 +197,19 @@ func (db *DB) Sources(ctx context.Context) ([]adwatch.SourceHealth, error) {
 			LastRunAt: timePtr(r.LastRunAt), LastSuccessAt: timePtr(r.LastSuccessAt),
 			LastError: r.LastError, ItemsSeen: r.ItemsSeen, NewDocuments: r.NewDocuments,
 			TotalDocuments: r.TotalDocuments, ConsecutiveFailures: r.ConsecutiveFailures,
-			EmptyRuns: r.EmptyRuns,
+			EmptyRuns: r.EmptyRuns, Warning: emptyWarning(r.EmptyRuns),
 		}
 	}
 	return out, nil
+}
+
+// emptyWarning is the operators' warning for a source that listed nothing
+// for emptyRuns runs in a row after listing items before.
+func emptyWarning(emptyRuns int) string {
+	if emptyRuns < EmptyRunsWarning {
+		return ""
+	}
+	return fmt.Sprintf("listed no items in the last %d runs after listing some before: check its selector or feed", emptyRuns)
 }
 
 // SourceRuns returns a source's most recent runs, newest first.
