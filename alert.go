@@ -14,6 +14,8 @@ const (
 	DeliveryPending   = "pending"
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed" // gave up after the last attempt; can be retried by hand
+	DeliveryDigest    = "digest"  // routed to the channel's next digest, waiting for it
+	DeliverySkipped   = "skipped" // routed to nothing on this channel: never sent
 )
 
 // Alert says that an advertiser was named in a document. There is at most one
@@ -38,6 +40,19 @@ type Alert struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	Deliveries   map[string]Delivery `json:"deliveries"`
 	Delivered    map[string]bool     `json:"delivered"`
+	// Story lists the documents of the story this alert is about, its own
+	// first: near-duplicate press copies (syndicated wire copy, one article
+	// under several URLs) are attached to one alert, not alerted again.
+	Story []StoryDocument `json:"story,omitempty"`
+}
+
+// StoryDocument is one document (one source) of an alert's story.
+type StoryDocument struct {
+	DocumentID  int64      `json:"document_id"`
+	URL         string     `json:"url"`
+	Title       string     `json:"title"`
+	Source      string     `json:"source"`
+	PublishedAt *time.Time `json:"published_at"`
 }
 
 // Delivery is the state of one alert on one channel.
