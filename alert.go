@@ -13,7 +13,7 @@ const (
 const (
 	DeliveryPending   = "pending"
 	DeliveryDelivered = "delivered"
-	DeliveryFailed    = "failed" // gave up after the last attempt; can be retried by hand
+	DeliveryFailed    = "failed"  // gave up after the last attempt; can be retried by hand
 	DeliveryDigest    = "digest"  // routed to the channel's next digest, waiting for it
 	DeliverySkipped   = "skipped" // routed to nothing on this channel: never sent
 )
