@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,58 @@ func BenchmarkPDFInit(b *testing.B) {
 		}
 		inst.Close()
 		pool.Close()
+	}
+}
+
+// repeatReader yields s over and over, n bytes in all, without holding more
+// than s in memory.
+type repeatReader struct {
+	s   string
+	off int
+	n   int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	k := 0
+	for k < len(p) {
+		c := copy(p[k:], r.s[r.off:])
+		k += c
+		r.off = (r.off + c) % len(r.s)
+	}
+	r.n -= int64(k)
+	return k, nil
+}
+
+// BenchmarkExtractReaderLarge streams 256 MiB of news-like text without
+// keeping it (withText false): throughput, and with /usr/bin/time -v the
+// peak RSS, which must not grow with the input.
+func BenchmarkExtractReaderLarge(b *testing.B) {
+	var corpus strings.Builder
+	for _, f := range []string{"press-entity-list.html", "gov-bod-17-01.html", "fcc-covered-list.html"} {
+		body, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, err := New(Options{}).Extract(context.Background(), Input{Name: f, Kind: adwatch.KindGovernment, Body: body})
+		if err != nil {
+			b.Fatal(err)
+		}
+		corpus.WriteString(x.Text + "\n\n")
+	}
+	const size = 256 << 20
+	e := New(Options{})
+	b.SetBytes(size)
+	for b.Loop() {
+		r := &repeatReader{s: corpus.String(), n: size}
+		if _, err := e.ExtractReader(context.Background(), r, Input{Name: "big.txt"}, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

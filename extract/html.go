@@ -35,11 +35,18 @@ func readHTML(in Input) doc {
 		Published: page.published(),
 		Canonical: page.canonical(in.URL),
 	}
-	if in.Kind != adwatch.KindGovernment {
-		d.Text = articleText(root, in.URL)
-	}
-	if utf8.RuneCountInString(d.Text) < minArticleChars {
+	if in.Kind == adwatch.KindGovernment {
 		d.Text = bodyText(root)
+		return d
+	}
+	// Readability mutates the tree it reads; the rare page it finds too
+	// little in is parsed again for its full body, which is cheaper than
+	// cloning every page up front.
+	d.Text = articleText(root, in.URL)
+	if utf8.RuneCountInString(d.Text) < minArticleChars {
+		if fresh, err := html.Parse(decodeHTML(in.Body, in.ContentType)); err == nil {
+			d.Text = bodyText(fresh)
+		}
 	}
 	return d
 }
@@ -70,7 +77,7 @@ func articleText(root *html.Node, pageURL string) (text string) {
 		u = &url.URL{Scheme: "https", Host: "example.invalid", Path: "/"}
 	}
 	p := readability.NewParser()
-	article, err := p.ParseDocument(root, u)
+	article, err := p.ParseAndMutate(root, u)
 	if err != nil || article.Node == nil {
 		return ""
 	}
