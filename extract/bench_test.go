@@ -16,6 +16,10 @@ func benchFile(b *testing.B, name string, kind adwatch.Kind) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchBody(b, name, kind, body)
+}
+
+func benchBody(b *testing.B, name string, kind adwatch.Kind, body []byte) {
 	e := New(Options{})
 	in := Input{Name: name, URL: "https://example.com/x", Kind: kind, Body: body}
 	b.SetBytes(int64(len(body)))
@@ -32,6 +36,26 @@ func benchFile(b *testing.B, name string, kind adwatch.Kind) {
 func BenchmarkExtractHTML(b *testing.B) {
 	b.Run("press", func(b *testing.B) { benchFile(b, "press-entity-list.html", adwatch.KindPress) })
 	b.Run("government", func(b *testing.B) { benchFile(b, "gov-bod-17-01.html", adwatch.KindGovernment) })
+	// A page of the size news sites serve: a long article, and chrome
+	// (related stories, comments) of several times its length.
+	big := largePressPage(b)
+	b.Run("press-large", func(b *testing.B) { benchBody(b, "big.html", adwatch.KindPress, big) })
+	b.Run("government-large", func(b *testing.B) { benchBody(b, "big.html", adwatch.KindGovernment, big) })
+}
+
+func largePressPage(b *testing.B) []byte {
+	body, err := os.ReadFile(filepath.Join("testdata", "press-entity-list.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(body)
+	para := "<p>The Commerce Department said on Thursday that it was adding Huawei Technologies Co., Ltd. and seventy of its affiliates to the Entity List, a move that bars the company from buying parts from American suppliers without approval.</p>\n"
+	s = strings.Replace(s, `<div class="story-body">`, `<div class="story-body">`+strings.Repeat(para, 60), 1)
+	related := `<li><a href="/a">Apple unveils new phones at September event</a></li>` + "\n"
+	s = strings.Replace(s, "<ul>\n    <li>", "<ul>\n"+strings.Repeat(related, 200)+"<li>", 1)
+	comment := `<div class="comment"><span class="author">reader123</span><p>This is going to hurt Oracle and Cisco more than anyone, and the suppliers too.</p></div>` + "\n"
+	s = strings.Replace(s, `<div class="comment">`, strings.Repeat(comment, 400)+`<div class="comment">`, 1)
+	return []byte(s)
 }
 
 // BenchmarkExtractPDF is the cost per document once PDFium is running.
