@@ -32,6 +32,16 @@ type pipeline struct {
 	channels  []string
 	hook      store.AlertHook
 	logger    *slog.Logger
+	// obs, when set, sees each document and batch as it happens (metrics,
+	// live progress); it must be cheap and safe for concurrent use.
+	obs observer
+}
+
+// observer watches a crawl as it happens.
+type observer interface {
+	fetched(source string, bytes int, extract time.Duration, extractFailed bool)
+	stored(source string, newDocs int, alerts []adwatch.Alert)
+	finished(run adwatch.SourceRun)
 }
 
 // crawlSource crawls one source, stores what is new and records the run. It
@@ -59,6 +69,9 @@ func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) (adwatch
 	if rerr := p.db.RecordRun(rctx, run); rerr != nil {
 		p.logger.Error("record source run", "source", src.Name, "err", rerr)
 	}
+	if p.obs != nil {
+		p.obs.finished(run)
+	}
 	return run, b.alerts
 }
 
@@ -74,7 +87,11 @@ type batcher struct {
 }
 
 func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
+	start := time.Now()
 	doc := b.p.document(ctx, f) // extraction runs outside the lock, in parallel
+	if b.p.obs != nil {
+		b.p.obs.fetched(f.Source, len(f.Body), time.Since(start), doc.Meta["extract_error"] != "")
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if doc.Meta["extract_error"] != "" {
@@ -106,11 +123,17 @@ func (b *batcher) saveLocked(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store %d documents: %w", len(docs), err)
 	}
+	newDocs, alerts := 0, 0
 	for _, r := range res {
 		if r.New {
-			b.newDocs++
+			newDocs++
 		}
+		alerts += len(r.Alerts)
 		b.alerts = append(b.alerts, r.Alerts...)
+	}
+	b.newDocs += newDocs
+	if b.p.obs != nil && len(docs) > 0 {
+		b.p.obs.stored(docs[0].Source, newDocs, b.alerts[len(b.alerts)-alerts:])
 	}
 	return nil
 }

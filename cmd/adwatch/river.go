@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -44,26 +45,79 @@ func notifiers(cfg config.Config, e *env) ([]alerts.Notifier, error) {
 	return ns, nil
 }
 
+// riverOptions say what a process's job client does besides working the
+// crawl and alerts queues.
+type riverOptions struct {
+	notifiers []alerts.Notifier
+	periodic  []*river.PeriodicJob
+	obs       observer
+}
+
 // newRiver makes a River client on the archive's own pool, in poll-only mode
-// (the database/sql driver has no LISTEN/NOTIFY), working the alerts queue.
-func newRiver(a *app, ns []alerts.Notifier, logger *slog.Logger) (*river.Client[*sql.Tx], error) {
+// (the database/sql driver has no LISTEN/NOTIFY), working the crawl and
+// alerts queues. Every client takes part in leader election: the leader runs
+// River's rescuer (jobs of dead processes), its scheduler (retries) and the
+// periodic crawl jobs.
+func newRiver(a *app, opt riverOptions) (*river.Client[*sql.Tx], error) {
+	logger := a.e.logger
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, alerts.NewDeliverWorker(a.db, ns, logger)); err != nil {
+	if err := river.AddWorkerSafely(workers, alerts.NewDeliverWorker(a.db, opt.notifiers, logger)); err != nil {
 		return nil, fmt.Errorf("register delivery worker: %w", err)
 	}
+	cw := &crawlWorker{a: a, obs: opt.obs}
+	if err := river.AddWorkerSafely(workers, cw); err != nil {
+		return nil, fmt.Errorf("register crawl worker: %w", err)
+	}
+	// Both job kinds set their own timeout; River rescues a running job only
+	// after that and after RescueStuckJobsAfter, so this bound is what a
+	// delivery of a dead process waits (alerts.JobTimeout at least), while a
+	// crawl waits crawler.rescue_after.
+	rescue := min(a.cfg.Crawler.RescueAfterOrDefault(), 2*time.Minute)
 	client, err := river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{
-		PollOnly:          true,
-		FetchPollInterval: 250 * time.Millisecond,
-		FetchCooldown:     50 * time.Millisecond,
-		Queues:            map[string]river.QueueConfig{alertsQueue: {MaxWorkers: 4}},
-		Workers:           workers,
-		Logger:            logger.With("component", "river"),
-		JobTimeout:        2 * time.Minute,
+		ID:                   clientID(),
+		PollOnly:             true,
+		FetchPollInterval:    250 * time.Millisecond,
+		FetchCooldown:        50 * time.Millisecond,
+		Queues:               map[string]river.QueueConfig{alertsQueue: {MaxWorkers: 4}, crawlQueue: {MaxWorkers: a.cfg.Crawler.Concurrency}},
+		Workers:              workers,
+		Logger:               logger.With("component", "river"),
+		JobTimeout:           rescue,
+		RescueStuckJobsAfter: rescue,
+		PeriodicJobs:         opt.periodic,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start job client: %w", err)
 	}
+	cw.client = client
 	return client, nil
+}
+
+// clientID names this process in River's tables (attempted_by, the leader),
+// so an operator can tell which host and process holds a job.
+func clientID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6)
+}
+
+// stopRiver stops taking jobs and lets running ones finish within grace;
+// then it cancels them (River retries them, and a crawl resumes where it
+// stopped in whichever process takes it next).
+func stopRiver(client *river.Client[*sql.Tx], grace time.Duration, logger *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := client.Stop(sctx)
+	if err == nil {
+		return
+	}
+	logger.Warn("jobs still running at the shutdown deadline; cancelling them", "grace", grace)
+	hctx, hcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer hcancel()
+	if err := client.StopAndCancel(hctx); err != nil {
+		logger.Error("stop job client", "err", err)
+	}
 }
 
 // enqueueHook inserts the delivery jobs of new alerts inside the transaction

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"adwatch"
 	"adwatch/crawler"
@@ -17,6 +20,10 @@ import (
 type runOptions struct {
 	sources        []string
 	deliverTimeout time.Duration
+	// progress shows the crawl as it happens (nil: nothing is drawn).
+	progress *progress
+	// obs also watches the crawls this process works (metrics).
+	obs observer
 }
 
 // runResult is what one pass did.
@@ -51,21 +58,37 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.runOnce(ctx, runOptions{sources: sources, deliverTimeout: *deliver})
+	srcs, err := a.selectSources(sources)
 	if err != nil {
 		return err
 	}
-	printRunSummary(e, res, f.wantJSON())
+	opt := runOptions{sources: sources, deliverTimeout: *deliver}
+	if !f.wantJSON() && isTerminal(e.stdout) {
+		// Redrawn in place; log lines below warnings would tear it apart.
+		opt.progress = newProgress(e.stdout, srcs, true)
+		a.e = &env{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv,
+			logger: newLogger(e.stderr, "warn")}
+	}
+	res, err := a.runOnce(ctx, opt)
+	if res.runs != nil {
+		printRunSummary(e, res, f.wantJSON())
+	}
+	if err != nil {
+		return err
+	}
 	if res.failed() {
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d source(s) failed", countFailed(res.runs))}
 	}
 	return nil
 }
 
-// runOnce is the nightly job: crawl every selected source, store, enqueue and
-// work deliveries until done or the deadline.
+// runOnce is the nightly job: enqueue a crawl of every selected source
+// (deduplicated against crawls another process already has), work crawls
+// and deliveries in this process alongside any others until every selected
+// source's crawl is finished (whoever worked it) and deliveries are drained
+// or the deadline passes. The result comes from the runs recorded in the
+// database, so each of several concurrent runs reports every source.
 func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
-	logger := a.e.logger
 	srcs, err := a.selectSources(opt.sources)
 	if err != nil {
 		return runResult{}, err
@@ -77,59 +100,158 @@ func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
 	if err != nil {
 		return runResult{}, err
 	}
-	client, err := newRiver(a, ns, logger)
-	if err != nil {
-		return runResult{}, failed(err)
-	}
-	if err := client.Start(ctx); err != nil {
-		return runResult{}, failed(fmt.Errorf("start workers: %w", err))
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := client.Stop(sctx); err != nil {
-			logger.Warn("stop workers", "err", err)
-		}
-	}()
-	p, err := a.newPipeline(ctx, logger)
+	periodic, err := periodicJobs(a.cfg)
 	if err != nil {
 		return runResult{}, err
 	}
-	p.hook = enqueueHook(client, p.channels)
-
-	var res runResult
-	var mu sync.Mutex
-	sem := make(chan struct{}, a.cfg.Crawler.Concurrency)
-	var wg sync.WaitGroup
-	for _, src := range srcs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			run, as := p.crawlSource(ctx, src)
-			logSourceRun(logger, run)
-			mu.Lock()
-			res.runs = append(res.runs, run)
-			res.alerts = append(res.alerts, as...)
-			mu.Unlock()
-		}()
+	started, err := a.db.Now(ctx)
+	if err != nil {
+		return runResult{}, failed(err)
 	}
-	wg.Wait()
-	sortRuns(res.runs, srcs)
+	prog := opt.progress
+	if prog == nil {
+		prog = newProgress(nil, srcs, false)
+	}
+	client, err := newRiver(a, riverOptions{notifiers: ns, periodic: periodic, obs: observers{prog, opt.obs}})
+	if err != nil {
+		return runResult{}, failed(err)
+	}
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return runResult{}, failed(fmt.Errorf("start workers: %w", err))
+	}
+	defer stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger)
 
+	jobs, since, err := enqueueCrawls(ctx, client, srcs, started)
+	if err != nil {
+		return runResult{}, failed(err)
+	}
+	final, waitErr := waitCrawls(ctx, client, jobs, prog)
 	timeout := opt.deliverTimeout
 	if timeout <= 0 {
 		timeout = a.cfg.Alerts.DeliverTimeout
 	}
-	if err := waitDeliveries(ctx, client, timeout); err != nil {
-		logger.Warn("wait for deliveries", "err", err)
+	if waitErr == nil {
+		if err := waitDeliveries(ctx, client, timeout); err != nil {
+			a.e.logger.Warn("wait for deliveries", "err", err)
+		}
 	}
-	res.undelivered, err = a.db.UndeliveredAlerts(context.WithoutCancel(ctx))
+	prog.stop()
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	runs, err := a.db.RunsSince(dctx, since)
 	if err != nil {
-		logger.Warn("count undelivered alerts", "err", err)
+		return runResult{}, failed(err)
+	}
+	res := runResult{runs: mergeRuns(runs, srcs, final), alerts: prog.raised()}
+	res.undelivered, err = a.db.UndeliveredAlerts(dctx)
+	if err != nil {
+		a.e.logger.Warn("count undelivered alerts", "err", err)
+	}
+	if waitErr != nil {
+		return res, waitErr
 	}
 	return res, nil
+}
+
+// enqueueCrawls inserts one crawl job per source. A source whose crawl is
+// already waiting or running (another run, a scheduled tick) gets that job
+// back instead of a second one; its runs count from when that job was made.
+func enqueueCrawls(ctx context.Context, client *river.Client[*sql.Tx], srcs []adwatch.Source, started time.Time) (map[int64]string, map[string]time.Time, error) {
+	params := make([]river.InsertManyParams, len(srcs))
+	for i, s := range srcs {
+		params[i] = river.InsertManyParams{Args: CrawlArgs{Source: s.Name}}
+	}
+	res, err := client.InsertMany(ctx, params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("enqueue crawls: %w", err)
+	}
+	jobs := make(map[int64]string, len(res))
+	since := make(map[string]time.Time, len(res))
+	for i, r := range res {
+		name := srcs[i].Name
+		jobs[r.Job.ID] = name
+		since[name] = started
+		if r.Job.CreatedAt.Before(started) {
+			since[name] = r.Job.CreatedAt
+		}
+	}
+	return jobs, since, nil
+}
+
+// waitCrawls polls the jobs until each is in a final state and returns those
+// states by source. Cancelling ctx (SIGINT, SIGTERM) stops the wait: the
+// crawls left are finished by other processes or resumed by the next run.
+func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int64]string, prog *progress) (map[string]rivertype.JobState, error) {
+	final := map[string]rivertype.JobState{}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for id, name := range jobs {
+			j, err := client.JobGet(ctx, id)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return final, failed(fmt.Errorf("crawl of %s: %w", name, err))
+			}
+			prog.jobState(name, j)
+			if j.FinalizedAt != nil {
+				final[name] = j.State
+				delete(jobs, id)
+			}
+		}
+		if len(jobs) == 0 {
+			return final, nil
+		}
+		select {
+		case <-ctx.Done():
+			return final, failed(fmt.Errorf("interrupted with %d crawl(s) unfinished: another process or the next run resumes them", len(jobs)))
+		case <-tick.C:
+			prog.draw()
+		}
+	}
+}
+
+// mergeRuns makes one summary line per source from the runs of its crawl
+// (an interrupted crawl records a run per attempt): counts add up, the last
+// attempt says whether the source failed.
+func mergeRuns(runs []adwatch.SourceRun, srcs []adwatch.Source, final map[string]rivertype.JobState) []adwatch.SourceRun {
+	by := map[string]*adwatch.SourceRun{}
+	for _, r := range runs {
+		m, ok := by[r.Source]
+		if !ok {
+			r := r
+			by[r.Source] = &r
+			continue
+		}
+		m.Duration += r.Duration
+		m.Pages += r.Pages
+		m.Unchanged += r.Unchanged
+		m.ItemsSeen = max(m.ItemsSeen, r.ItemsSeen)
+		m.NewDocuments += r.NewDocuments
+		m.Alerts += r.Alerts
+		m.Bytes += r.Bytes
+		m.Errors = append(m.Errors, r.Errors...)
+		m.Err = r.Err
+	}
+	out := make([]adwatch.SourceRun, 0, len(srcs))
+	for _, s := range srcs {
+		m, ok := by[s.Name]
+		if !ok {
+			state, done := final[s.Name]
+			msg := "not crawled: interrupted before its crawl finished"
+			if done {
+				msg = fmt.Sprintf("no run recorded (crawl job %s)", state)
+			}
+			out = append(out, adwatch.SourceRun{Source: s.Name, Err: msg})
+			continue
+		}
+		if st := final[s.Name]; m.Err == "" && (st == rivertype.JobStateDiscarded || st == rivertype.JobStateCancelled) {
+			m.Err = fmt.Sprintf("crawl job %s", st)
+		}
+		out = append(out, *m)
+	}
+	return out
 }
 
 func (a *app) selectSources(names []string) ([]adwatch.Source, error) {
@@ -210,19 +332,6 @@ func countFailed(runs []adwatch.SourceRun) int {
 		}
 	}
 	return n
-}
-
-// sortRuns puts runs in configuration order, so the summary is stable.
-func sortRuns(runs []adwatch.SourceRun, srcs []adwatch.Source) {
-	pos := map[string]int{}
-	for i, s := range srcs {
-		pos[s.Name] = i
-	}
-	for i := 1; i < len(runs); i++ {
-		for j := i; j > 0 && pos[runs[j].Source] < pos[runs[j-1].Source]; j-- {
-			runs[j], runs[j-1] = runs[j-1], runs[j]
-		}
-	}
 }
 
 // zeroMeansNone maps a configured 0 ("no retries", "always revalidate") to the

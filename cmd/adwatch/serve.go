@@ -1,42 +1,49 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 	_ "time/tzdata" // CRON_TZ schedules work without the host's zoneinfo
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/riverqueue/river"
-	"github.com/robfig/cron/v3"
 
-	"adwatch"
-	"adwatch/config"
 	"adwatch/web"
 )
 
 // serveWeb serves the UI and API until ctx is done, then drains requests.
 func (a *app) serveWeb(ctx context.Context) error {
+	return a.serveWebMetrics(ctx, promhttp.Handler())
+}
+
+// serveWebMetrics is serveWeb with the /metrics handler of this process.
+func (a *app) serveWebMetrics(ctx context.Context, metrics http.Handler) error {
 	h := web.New(web.Deps{Store: a.db}, web.Options{
 		Auth:          a.cfg.Web.Auth,
 		Logger:        a.e.logger,
-		Metrics:       promhttp.Handler(),
+		Metrics:       metrics,
 		SecureCookies: strings.HasPrefix(a.cfg.Web.BaseURL, "https://"),
 	})
-	srv := &http.Server{Addr: a.cfg.Web.Listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", a.cfg.Web.Listen)
+	return a.listen(ctx, a.cfg.Web.Listen, h, "web UI and API listening")
+}
+
+// listen serves h on addr until ctx is done, then lets requests in flight
+// finish for up to 10 seconds.
+func (a *app) listen(ctx context.Context, addr string, h http.Handler, msg string) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return failed(fmt.Errorf("web: listen on %s: %w (set web.listen or ADWATCH_LISTEN)", a.cfg.Web.Listen, err))
+		return failed(fmt.Errorf("web: listen on %s: %w (set web.listen or ADWATCH_LISTEN)", addr, err))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	a.e.logger.Info("web UI and API listening", "addr", ln.Addr().String(), "auth", a.cfg.Web.Auth)
+	a.e.logger.Info(msg, "addr", ln.Addr().String(), "auth", a.cfg.Web.Auth)
 	select {
 	case err := <-errc:
 		return failed(fmt.Errorf("web: %w", err))
@@ -60,65 +67,66 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	stopWorkers, err := a.startWorkers(ctx)
+	m := newMetrics(a.db, e.logger)
+	stop, err := a.startWorkers(ctx, m)
 	if err != nil {
 		return err
 	}
-	defer stopWorkers()
-	sched, err := a.startScheduler(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { <-sched.Stop().Done() }()
-	return a.serveWeb(ctx)
+	// The web server stops first (ctx is done), then the jobs drain.
+	defer stop()
+	return a.serveWebMetrics(ctx, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 }
 
 func cmdWorker(ctx context.Context, e *env, args []string) error {
-	f := newFlags("worker", "worker [--config FILE]", e, false)
+	f := newFlags("worker", "worker [--config FILE] [--listen ADDR]", e, false)
+	listen := f.String("listen", "", "serve /metrics and /healthz on this address (default: none)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if f.NArg() > 0 {
+		return usageError("worker takes no arguments, got %q", f.Args())
 	}
 	a, err := openApp(ctx, e, *f.config, true)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	stop, err := a.startWorkers(ctx)
+	m := newMetrics(a.db, e.logger)
+	stop, err := a.startWorkers(ctx, m)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	e.logger.Info("worker running; SIGTERM or Ctrl-C stops it")
+	if *listen != "" {
+		return a.listen(ctx, *listen, opsHandler(a, m), "metrics listening")
+	}
 	<-ctx.Done()
-	stop()
 	return nil
 }
 
-// startWorkers runs the delivery workers until the returned stop is called;
-// stop lets running deliveries finish within a deadline.
-func (a *app) startWorkers(ctx context.Context) (func(), error) {
-	ns, err := notifiers(a.cfg, a.e)
-	if err != nil {
-		return nil, err
-	}
-	client, err := newRiver(a, ns, a.e.logger)
-	if err != nil {
-		return nil, failed(err)
-	}
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return nil, failed(fmt.Errorf("start workers: %w", err))
-	}
-	return func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// opsHandler is a worker's small HTTP surface: metrics and health, no UI.
+func opsHandler(a *app, m *metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
-		if err := client.Stop(sctx); err != nil {
-			a.e.logger.Warn("stop workers", "err", err)
+		if err := a.db.SQL().PingContext(ctx); err != nil {
+			a.e.logger.Warn("healthz: database", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
 		}
-	}, nil
+		io.WriteString(w, "ok\n") //nolint:errcheck // client gone
+	})
+	return mux
 }
 
-// startScheduler crawls each source on its cron schedule (the source's own,
-// else crawler.schedule). A source still running at its next tick is skipped.
-func (a *app) startScheduler(ctx context.Context) (*cron.Cron, error) {
+// startWorkers works crawl and delivery jobs, and enqueues scheduled crawls
+// while this process is the leader, until the returned stop is called; stop
+// lets running jobs finish within crawler.shutdown_grace, then cancels them
+// (another process resumes them).
+func (a *app) startWorkers(ctx context.Context, m *metrics) (func(), error) {
 	if err := a.db.SyncSources(ctx, a.cfg.Sources); err != nil {
 		return nil, failed(fmt.Errorf("sync sources: %w", err))
 	}
@@ -126,36 +134,20 @@ func (a *app) startScheduler(ctx context.Context) (*cron.Cron, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := newRiver(a, ns, a.e.logger)
+	periodic, err := periodicJobs(a.cfg)
+	if err != nil {
+		return nil, err
+	}
+	client, err := newRiver(a, riverOptions{notifiers: ns, periodic: periodic, obs: m})
 	if err != nil {
 		return nil, failed(err)
 	}
-	c := cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC),
-		cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
-	var mu sync.Mutex // one pipeline build at a time
+	m.watch(client)
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, failed(fmt.Errorf("start workers: %w", err))
+	}
 	for _, src := range a.cfg.Sources {
-		spec := src.Schedule
-		if spec == "" {
-			spec = a.cfg.Crawler.Schedule
-		}
-		if _, err := c.AddFunc(spec, func() { a.scheduledCrawl(ctx, &mu, client, src) }); err != nil {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("source %s: schedule %q: %w", src.Name, spec, err)}
-		}
-		a.e.logger.Info("scheduled", "source", src.Name, "schedule", spec)
+		a.e.logger.Info("scheduled", "source", src.Name, "schedule", cmp.Or(src.Schedule, a.cfg.Crawler.Schedule))
 	}
-	c.Start()
-	return c, nil
-}
-
-func (a *app) scheduledCrawl(ctx context.Context, mu *sync.Mutex, client *river.Client[*sql.Tx], src adwatch.Source) {
-	mu.Lock()
-	p, err := a.newPipeline(ctx, a.e.logger) // advertisers may have changed since the last tick
-	mu.Unlock()
-	if err != nil {
-		a.e.logger.Error("scheduled crawl", "source", src.Name, "err", err)
-		return
-	}
-	p.hook = enqueueHook(client, p.channels)
-	run, _ := p.crawlSource(ctx, src)
-	logSourceRun(a.e.logger, run)
+	return func() { stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger) }, nil
 }
