@@ -190,6 +190,17 @@ func (w *DeliverWorker) mark(ctx context.Context, log *slog.Logger, id int64, ch
 	return fmt.Errorf("mark alert %d %s on %s: %w", id, status, channel, err)
 }
 
+// Immediate reports whether a's delivery on channel is to be sent by a
+// delivery job: not routed to a digest or skipped, not already delivered.
+// An alert without a recorded delivery for the channel is sent.
+func Immediate(a adwatch.Alert, channel string) bool {
+	d, ok := a.Deliveries[channel]
+	if !ok {
+		return !a.Delivered[channel]
+	}
+	return d.Status == adwatch.DeliveryPending || d.Status == adwatch.DeliveryFailed
+}
+
 func delivered(a adwatch.Alert, channel string) bool {
 	if d, ok := a.Deliveries[channel]; ok && d.Status == adwatch.DeliveryDelivered {
 		return true
@@ -236,7 +247,9 @@ func Backoff(base, maxDelay time.Duration, attempt int) time.Duration {
 // EnqueueTx inserts one delivery job per alert × channel in tx, the
 // transaction that stores the alerts, so alerts and their deliveries commit
 // or vanish together. Jobs already present (pending, running or completed)
-// for an alert × channel are not inserted again.
+// for an alert × channel are not inserted again. A channel the alert's
+// routing sent elsewhere (its delivery is "digest" or "skipped") or that
+// already has it gets no job.
 func EnqueueTx(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, alerts []adwatch.Alert, channels []string) error {
 	params := make([]river.InsertManyParams, 0, len(alerts)*len(channels))
 	for _, a := range alerts {
@@ -244,6 +257,9 @@ func EnqueueTx(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, a
 			return fmt.Errorf("enqueue deliveries: alert without id (advertiser %s, document %d)", a.AdvertiserID, a.DocumentID)
 		}
 		for _, ch := range channels {
+			if !Immediate(a, ch) {
+				continue
+			}
 			params = append(params, river.InsertManyParams{Args: DeliverArgs{AlertID: a.ID, Channel: ch}})
 		}
 	}

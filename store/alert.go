@@ -213,6 +213,9 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 	if err := loadDeliveries(ctx, q, out, index); err != nil {
 		return nil, err
 	}
+	if err := loadStories(ctx, q, out, index); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,7 +23,8 @@ import (
 
 // DB is adwatch's database: a connection pool and the queries on it.
 type DB struct {
-	db *sqlx.DB
+	db    *sqlx.DB
+	route atomic.Pointer[Router] // see SetRouter (routing.go)
 }
 
 // Open connects to the database named by dsn, creating the database when it

@@ -67,7 +67,7 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		perDoc := make([][]int64, len(docs))
 		for i := range docs {
 			st := known[versionKey{clean(docs[i].URL), hashes[i]}]
-			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source], channels)
+			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source])
 			if err != nil {
 				return fmt.Errorf("document %s: %w", docs[i].URL, err)
 			}
@@ -78,6 +78,9 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		created = []adwatch.Alert{}
 		if len(alertIDs) > 0 {
 			if created, err = loadAlerts(ctx, tx, alertFilter{ids: alertIDs}); err != nil {
+				return err
+			}
+			if err := addDeliveries(ctx, tx, created, channels, db.router()); err != nil {
 				return err
 			}
 		}
@@ -206,11 +209,15 @@ func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, h
 	return out, nil
 }
 
-func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64, channels []string) (SaveResult, []int64, error) {
+func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64) (SaveResult, []int64, error) {
 	url := clean(d.URL)
+	var fp fingerprint
 	if known == nil {
 		var err error
-		if known, err = insertDocument(ctx, tx, d, url, hash, sourceID); err != nil {
+		if fp, err = documentFingerprint(ctx, tx, d); err != nil {
+			return SaveResult{}, nil, err
+		}
+		if known, err = insertDocument(ctx, tx, d, url, hash, sourceID, fp); err != nil {
 			return SaveResult{}, nil, fmt.Errorf("insert: %w", err)
 		}
 	}
@@ -231,11 +238,8 @@ func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash st
 	if err := saveCompanies(ctx, tx, res.DocumentID, d.Companies); err != nil {
 		return SaveResult{}, nil, err
 	}
-	ids, err := saveMatches(ctx, tx, res.DocumentID, d.Matches, false)
+	ids, err := saveMatches(ctx, tx, res.DocumentID, d.Matches, false, fp.story)
 	if err != nil {
-		return SaveResult{}, nil, err
-	}
-	if err := addDeliveries(ctx, tx, ids, channels); err != nil {
 		return SaveResult{}, nil, err
 	}
 	return res, ids, nil
@@ -244,7 +248,7 @@ func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash st
 // insertDocument inserts d as the next version of its URL. When the same
 // (url, content hash) is already there (it appeared twice in the batch) it
 // returns that row, not new.
-func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, hash string, sourceID int64) (*storedVersion, error) {
+func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, hash string, sourceID int64, fp fingerprint) (*storedVersion, error) {
 	meta, err := jsonMap(d.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("meta: %w", err)
@@ -265,17 +269,23 @@ func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, 
 	if fetched.IsZero() {
 		fetched = time.Now()
 	}
+	sh, b0, b1, b2, b3 := fp.columns()
+	var story any
+	if fp.story != 0 {
+		story = fp.story
+	}
 	v := storedVersion{New: true, Latest: true}
 	err = tx.QueryRowContext(ctx, `
 		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
-			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans)
+			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans,
+			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3, story_id)
 		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE md5(url) = md5($1) AND url = $1), 0) + 1,
-			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
 		ON CONFLICT (md5(url), content_hash) DO NOTHING
 		RETURNING id, version`,
 		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
 		hash, meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
-		len(d.Raw), string(spans)).Scan(&v.ID, &v.Version)
+		len(d.Raw), string(spans), sh, b0, b1, b2, b3, story).Scan(&v.ID, &v.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		v.New = false
 		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents
@@ -345,10 +355,12 @@ func saveCompanies(ctx context.Context, tx *sqlx.Tx, docID int64, companies []ad
 
 // saveMatches records each match and raises an alert for each active
 // advertiser among them, returning the ids of alerts created (an alert that
-// already existed for the pair is not created again). Matches naming an
-// advertiser that is not in the database are ignored: extraction may have
-// used another list.
-func saveMatches(ctx context.Context, tx *sqlx.Tx, docID int64, matches []adwatch.Match, rescreen bool) ([]int64, error) {
+// already existed for the pair is not created again). When the document
+// belongs to a story (story != 0) and the advertiser already has an alert on
+// that story, the document is attached to that alert instead: one story, one
+// alert. Matches naming an advertiser that is not in the database are
+// ignored: extraction may have used another list.
+func saveMatches(ctx context.Context, tx *sqlx.Tx, docID int64, matches []adwatch.Match, rescreen bool, story int64) ([]int64, error) {
 	var ids []int64
 	for _, m := range bestMatches(matches) {
 		var id int64
@@ -358,13 +370,21 @@ func saveMatches(ctx context.Context, tx *sqlx.Tx, docID int64, matches []adwatc
 				INSERT INTO document_matches (document_id, advertiser_id, alias, score, reasons, snippet,
 					start_offset, end_offset, mentions)
 				SELECT $1, adv.id, $3, $4, $5, $6, $7, $8, $9 FROM adv
-				ON CONFLICT (document_id, advertiser_id) DO NOTHING)
+				ON CONFLICT (document_id, advertiser_id) DO NOTHING),
+			story AS (
+				SELECT al.id FROM adv, documents d JOIN alerts al ON al.document_id = d.id
+				WHERE $11::bigint <> 0 AND (d.story_id = $11 OR d.id = $11) AND al.advertiser_id = adv.id
+					AND adv.active AND al.document_id <> $1
+				ORDER BY al.id LIMIT 1),
+			attached AS (
+				INSERT INTO alert_documents (alert_id, document_id) SELECT id, $1 FROM story
+				ON CONFLICT DO NOTHING)
 			INSERT INTO alerts (advertiser_id, document_id, alias, score, reasons, snippet, rescreen)
-			SELECT adv.id, $1, $3, $4, $5, $6, $10 FROM adv WHERE adv.active
+			SELECT adv.id, $1, $3, $4, $5, $6, $10 FROM adv WHERE adv.active AND NOT EXISTS (SELECT FROM story)
 			ON CONFLICT (advertiser_id, document_id) DO NOTHING
 			RETURNING id`,
 			docID, m.AdvertiserID, clean(m.Alias), m.Score, pq.Array(cleanAll(m.Reasons)), clean(m.Snippet),
-			m.Start, m.End, m.Mentions, rescreen).Scan(&id)
+			m.Start, m.End, m.Mentions, rescreen, story).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -391,18 +411,4 @@ func bestMatches(matches []adwatch.Match) []adwatch.Match {
 		out = append(out, m)
 	}
 	return out
-}
-
-func addDeliveries(ctx context.Context, tx *sqlx.Tx, alertIDs []int64, channels []string) error {
-	if len(alertIDs) == 0 || len(channels) == 0 {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO alert_deliveries (alert_id, channel)
-		SELECT a, c FROM unnest($1::bigint[]) AS a, unnest($2::text[]) AS c
-		ON CONFLICT DO NOTHING`, pq.Array(alertIDs), pq.Array(channels))
-	if err != nil {
-		return fmt.Errorf("deliveries: %w", err)
-	}
-	return nil
 }

@@ -86,8 +86,12 @@ func (db *DB) Document(ctx context.Context, id int64) (adwatch.Document, error) 
 		WHERE document_id = $1 ORDER BY mentions DESC, name`, id); err != nil {
 		return adwatch.Document{}, fmt.Errorf("document %d: companies: %w", id, err)
 	}
-	if err := db.db.SelectContext(ctx, &d.Advertisers, `SELECT a.name FROM alerts al
-		JOIN advertisers a ON a.id = al.advertiser_id WHERE al.document_id = $1 ORDER BY a.name`, id); err != nil {
+	// Advertisers alerted on this document, or on its story when the
+	// document is a copy attached to another document's alert.
+	if err := db.db.SelectContext(ctx, &d.Advertisers, `SELECT DISTINCT a.name FROM alerts al
+		JOIN advertisers a ON a.id = al.advertiser_id
+		WHERE al.document_id = $1 OR al.id IN (SELECT alert_id FROM alert_documents WHERE document_id = $1)
+		ORDER BY a.name`, id); err != nil {
 		return adwatch.Document{}, fmt.Errorf("document %d: advertisers: %w", id, err)
 	}
 	if d.Matches, err = db.documentMatches(ctx, id); err != nil {

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -16,6 +19,13 @@ import (
 // re-matching instead of the whole archive; the matcher then decides.
 // Names that are only stop words select nothing.
 func (db *DB) RescreenCandidates(ctx context.Context, names []string, afterID int64, limit int) ([]adwatch.Document, error) {
+	return db.RescreenCandidatesSince(ctx, names, time.Time{}, afterID, limit)
+}
+
+// RescreenCandidatesSince is RescreenCandidates limited to documents
+// published (or, without a date, fetched) at or after since; a zero since
+// does not limit.
+func (db *DB) RescreenCandidatesSince(ctx context.Context, names []string, since time.Time, afterID int64, limit int) ([]adwatch.Document, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
@@ -34,7 +44,8 @@ func (db *DB) RescreenCandidates(ctx context.Context, names []string, afterID in
 	err = db.db.SelectContext(ctx, &rows, `SELECT `+documentCols+`, d.text
 		FROM documents d JOIN sources s ON s.id = d.source_id
 		WHERE d.latest AND d.id > $1 AND d.tsv @@ $2::tsquery
-		ORDER BY d.id LIMIT $3`, afterID, query, limit)
+			AND ($4::timestamptz IS NULL OR coalesce(d.published_at, d.fetched_at) >= $4)
+		ORDER BY d.id LIMIT $3`, afterID, query, limit, nullTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("rescreen candidates: %w", err)
 	}
@@ -53,24 +64,28 @@ func (db *DB) RescreenCandidates(ctx context.Context, names []string, afterID in
 func (db *DB) SaveRescreen(ctx context.Context, documentID int64, matches []adwatch.Match, channels []string, hook AlertHook) ([]adwatch.Alert, error) {
 	var created []adwatch.Alert
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var exists bool
-		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT FROM documents WHERE id = $1)`, documentID); err != nil {
-			return err
-		}
-		if !exists {
+		// The document's story, so that re-screening syndicated copies
+		// raises one alert per story, as crawling does.
+		var story int64
+		err := tx.GetContext(ctx, &story, `SELECT CASE WHEN kind = 'press' AND simhash IS NOT NULL
+			THEN coalesce(story_id, id) ELSE 0 END FROM documents WHERE id = $1`, documentID)
+		if errors.Is(err, sql.ErrNoRows) {
 			return adwatch.ErrNotFound
 		}
-		ids, err := saveMatches(ctx, tx, documentID, matches, true)
+		if err != nil {
+			return err
+		}
+		ids, err := saveMatches(ctx, tx, documentID, matches, true, story)
 		if err != nil {
 			return err
 		}
 		if len(ids) == 0 {
 			return nil
 		}
-		if err := addDeliveries(ctx, tx, ids, uniq(channels)); err != nil {
+		if created, err = loadAlerts(ctx, tx, alertFilter{ids: ids}); err != nil {
 			return err
 		}
-		if created, err = loadAlerts(ctx, tx, alertFilter{ids: ids}); err != nil {
+		if err := addDeliveries(ctx, tx, created, uniq(channels), db.router()); err != nil {
 			return err
 		}
 		if hook != nil {
@@ -84,4 +99,11 @@ func (db *DB) SaveRescreen(ctx context.Context, documentID int64, matches []adwa
 		return nil, fmt.Errorf("save rescreen of document %d: %w", documentID, err)
 	}
 	return created, nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }
