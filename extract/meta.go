@@ -31,15 +31,11 @@ func collectMeta(root *html.Node) *pageMeta {
 		if n.Type == html.ElementNode {
 			switch n.DataAtom {
 			case atom.Meta:
-				content := attr(n, "content")
-				for _, k := range []string{"property", "name", "itemprop"} {
-					key := strings.ToLower(strings.TrimSpace(attr(n, k)))
-					if key != "" && content != "" {
-						if _, seen := m.metas[key]; !seen {
-							m.metas[key] = content
-						}
-					}
+				attrs := map[string]string{}
+				for _, a := range n.Attr {
+					attrs[strings.ToLower(a.Key)] = a.Val
 				}
+				m.addMeta(attrs)
 			case atom.Title:
 				if m.titleTag == "" && n.Parent != nil && n.Parent.DataAtom != atom.Svg {
 					m.titleTag = nodeText(n)

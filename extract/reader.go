@@ -13,9 +13,10 @@ import (
 	"adwatch"
 )
 
-// MaxInputBytes caps HTML, feed, JSON and PDF input read by ExtractReader (and
-// PDFs given to Extract): these formats must be parsed whole. Plain text and
-// markdown have no cap; they are streamed.
+// MaxInputBytes caps feed, JSON and PDF input read by ExtractReader (and
+// PDFs given to Extract): these formats must be parsed whole. Plain text,
+// markdown and HTML have no cap: text is streamed, and HTML over
+// maxTreeBytes is read as a token stream.
 const MaxInputBytes = 64 << 20
 
 // ErrTooLarge is returned for whole-parse input over MaxInputBytes.
@@ -58,9 +59,20 @@ func (e *Extractor) ExtractReader(ctx context.Context, r io.Reader, in Input, wi
 		}
 		return out, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(br, MaxInputBytes+1))
+	limit := MaxInputBytes
+	if format == FormatHTML {
+		limit = maxTreeBytes
+	}
+	body, err := io.ReadAll(io.LimitReader(br, int64(limit)+1))
 	if err != nil {
 		return adwatch.Extracted{}, fmt.Errorf("extract %s: read: %w", displayName(in), err)
+	}
+	if format == FormatHTML && len(body) > limit {
+		out, err := e.streamHTML(ctx, io.MultiReader(bytes.NewReader(body), br), in, withText)
+		if err != nil {
+			return adwatch.Extracted{}, fmt.Errorf("extract %s: %w", displayName(in), err)
+		}
+		return out, nil
 	}
 	if len(body) > MaxInputBytes {
 		return adwatch.Extracted{}, fmt.Errorf("extract %s: %w: %s input over the %d MiB limit", displayName(in), ErrTooLarge, format, MaxInputBytes>>20)
@@ -154,6 +166,9 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 	}
 	if out.CanonicalURL == "" {
 		out.CanonicalURL = absURL(in.Meta["canonical_url"], in.URL)
+	}
+	if out.CanonicalURL == "" {
+		out.CanonicalURL = absURL(in.URL, "")
 	}
 	out.Text = full.String()
 	out.Companies, out.Matches, out.Spans = m.result()
