@@ -78,6 +78,14 @@ type Alerts struct {
 	DeliverTimeout time.Duration `yaml:"deliver_timeout"`
 	// MaxAttempts is how often a delivery is tried before it is marked failed.
 	MaxAttempts int `yaml:"max_attempts"`
+	// Routes decide per channel whether an alert is sent at once, waits for
+	// the digest or is not sent there (routing.go). None: all at once.
+	Routes Routes `yaml:"routes"`
+	// DigestSchedule is when each channel's digest of waiting alerts goes out.
+	DigestSchedule Schedule `yaml:"digest_schedule"`
+	// RescreenDays is how far back newly imported or activated advertisers
+	// are screened against the archive.
+	RescreenDays Days `yaml:"rescreen_days"`
 }
 
 // Slack is an incoming-webhook channel. The URL is a secret.
@@ -128,6 +136,8 @@ func Default() Config {
 			Email:          Email{TLS: "starttls"},
 			DeliverTimeout: 10 * time.Minute,
 			MaxAttempts:    12,
+			DigestSchedule: DefaultDigestSchedule,
+			RescreenDays:   DefaultRescreenDays,
 		},
 		Web: Web{Listen: DefaultListen, Auth: true},
 	}
