@@ -83,13 +83,28 @@ func snippetAt(s string, i int) string {
 	return s[max(0, i-20):min(len(s), i+20)]
 }
 
-// HTML must be parsed whole, so it is capped rather than streamed.
+// Feeds must be parsed whole, so they are capped rather than streamed.
 func TestExtractReaderCapsWholeFormats(t *testing.T) {
 	t.Parallel()
-	r := io.MultiReader(strings.NewReader("<!DOCTYPE html><html><body><p>"), io.LimitReader(letters{}, MaxInputBytes))
-	_, err := New(Options{}).ExtractReader(context.Background(), r, Input{Name: "big.html"}, false)
+	r := io.MultiReader(strings.NewReader(`<?xml version="1.0"?><rss version="2.0"><channel><title>`), io.LimitReader(letters{}, MaxInputBytes))
+	_, err := New(Options{}).ExtractReader(context.Background(), r, Input{Name: "big.rss"}, false)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got error %v, want ErrTooLarge", err)
+	}
+}
+
+// HTML over the tree limit is streamed, not refused.
+func TestExtractReaderStreamsLargeHTML(t *testing.T) {
+	t.Parallel()
+	para := "<p>The Bureau added Huawei Technologies Co., Ltd. to the Entity List.</p>\n"
+	page := "<!DOCTYPE html><html><head><title>Entity List</title></head><body><nav>Home</nav>" +
+		strings.Repeat(para, maxTreeBytes/len(para)+10) + "</body></html>"
+	got, err := New(Options{}).ExtractReader(context.Background(), strings.NewReader(page), Input{Name: "big.html"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Entity List" || !strings.HasPrefix(got.Text, "The Bureau added Huawei") {
+		t.Errorf("got title %q, text starting %q", got.Title, got.Text[:min(60, len(got.Text))])
 	}
 }
 
