@@ -62,6 +62,17 @@ func cleanText(s string) string {
 	return b.String()
 }
 
+// cleanPlain is cleanText for plain text, where a tab separates columns
+// (TSV exports, screening lists) and is kept: it is a hard boundary between
+// names. In HTML a tab is only layout, and cleanText makes it a space.
+func cleanPlain(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	c := cleaner{keepTabs: true}
+	c.write(&b, s)
+	return b.String()
+}
+
 // cleaner is cleanText as a stream: text cut at line breaks and fed piece by
 // piece comes out exactly as if it had been cleaned whole.
 type cleaner struct {
@@ -69,6 +80,8 @@ type cleaner struct {
 	space    bool
 	wrote    bool
 	cr       bool // last rune was \r, so a following \n is the same break
+	tab      bool // the pending space includes a tab
+	keepTabs bool
 }
 
 func (c *cleaner) write(b *strings.Builder, s string) {
@@ -95,11 +108,13 @@ func (c *cleaner) write(b *strings.Builder, s string) {
 		switch {
 		case r == '\n' || r == '\r' || r == '\v' || r == '\u2028':
 			c.newlines++
-			c.space = false
+			c.space, c.tab = false, false
 		case r == '\f' || r == '\u2029':
 			c.newlines += 2
-			c.space = false
-		case r == '\t' || r == ' ' || unicode.Is(unicode.Zs, r):
+			c.space, c.tab = false, false
+		case r == '\t':
+			c.space, c.tab = true, c.keepTabs
+		case r == ' ' || unicode.Is(unicode.Zs, r):
 			c.space = true
 		case isInvisible(r):
 			// dropped
@@ -118,11 +133,13 @@ func (c *cleaner) separate(b *strings.Builder) {
 			b.WriteString("\n\n")
 		case c.newlines == 1:
 			b.WriteByte('\n')
+		case c.tab:
+			b.WriteByte('\t')
 		case c.space:
 			b.WriteByte(' ')
 		}
 	}
-	c.newlines, c.space, c.cr, c.wrote = 0, false, false, true
+	c.newlines, c.space, c.tab, c.cr, c.wrote = 0, false, false, false, true
 }
 
 // cleanLine is cleanText for one-line values such as titles.

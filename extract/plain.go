@@ -9,7 +9,7 @@ import (
 // readPlain reads a plain-text document: the text as it is (cleaned), the
 // first line as its title, a date on its own near the top as its date.
 func readPlain(body []byte) doc {
-	text := cleanText(decodeText(body))
+	text := cleanPlain(decodeText(body))
 	return doc{Title: firstLine(text), Text: text, Published: leadingDate(text)}
 }
 
@@ -19,7 +19,7 @@ func readPlain(body []byte) doc {
 func readMarkdown(body []byte) doc {
 	src := decodeText(body)
 	fm, rest := splitFrontMatter(src)
-	text := cleanText(markdownToText(rest))
+	text := cleanPlain(markdownToText(rest))
 	d := doc{Text: text}
 	d.Title = unquote(fm["title"])
 	if d.Title == "" {

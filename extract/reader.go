@@ -94,7 +94,7 @@ func (e *Extractor) stream(ctx context.Context, br *bufio.Reader, in Input, mark
 	var (
 		out     adwatch.Extracted
 		m       merger
-		cl      cleaner
+		cl      = cleaner{keepTabs: true}
 		full    strings.Builder
 		win     []byte // cleaned text not yet fully processed
 		base    int    // global offset of win[0]

@@ -117,3 +117,23 @@ func (letters) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Tabs separate the columns of screening-list exports; they stay, so no
+// name runs into the next column. Spaces still collapse.
+func TestPlainTextKeepsTabs(t *testing.T) {
+	t.Parallel()
+	src := "Source\tEntity\tCountry\nEntity List (EL) - Bureau of Industry and Security\tZTE Kangxun Telecom Co. Ltd.\tCN\n\n\nA   line  with  spaces"
+	want := "Source\tEntity\tCountry\nEntity List (EL) - Bureau of Industry and Security\tZTE Kangxun Telecom Co. Ltd.\tCN\n\nA line with spaces"
+	e := New(Options{})
+	whole, err := e.Extract(context.Background(), Input{Name: "csl.tsv.txt", Body: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamed, err := e.ExtractReader(context.Background(), strings.NewReader(src), Input{Name: "csl.txt"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Text != want || streamed.Text != want {
+		t.Errorf("text:\nwhole    %q\nstreamed %q\nwant     %q", whole.Text, streamed.Text, want)
+	}
+}
