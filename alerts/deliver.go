@@ -122,6 +122,11 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return fmt.Errorf("deliver alert %d: load: %w", id, err)
 	}
+	if d, ok := a.Deliveries[channel]; ok && (d.Status == adwatch.DeliveryDigest || d.Status == adwatch.DeliverySkipped) {
+		// Routing sent it to the digest or nowhere on this channel.
+		log.InfoContext(ctx, "alert routed away from immediate delivery", slog.String("status", d.Status))
+		return nil
+	}
 	if delivered(a, channel) {
 		// A re-run after a crash between send and mark lands here only if
 		// the mark was written; then sending again would double the alert.
@@ -209,11 +214,13 @@ func delivered(a adwatch.Alert, channel string) bool {
 }
 
 // snoozes is how often River has snoozed this job (its metadata counter).
-func snoozes(job *river.Job[DeliverArgs]) int {
+func snoozes(job *river.Job[DeliverArgs]) int { return snoozesOf(job.Metadata) }
+
+func snoozesOf(metadata []byte) int {
 	var m struct {
 		Snoozes int `json:"snoozes"`
 	}
-	_ = json.Unmarshal(job.Metadata, &m) // no metadata: never snoozed
+	_ = json.Unmarshal(metadata, &m) // no metadata: never snoozed
 	return m.Snoozes
 }
 
