@@ -30,6 +30,12 @@ type SearchQuery struct {
 	From, To   time.Time
 	Limit      int // default 20, at most 100
 	Cursor     string
+	// RankWindow is how many of the newest matching documents are ranked
+	// by relevance (default and at most 1,000). Ranking reads every
+	// candidate's full tsvector, so ranking all matches of a common word in
+	// a million documents would take seconds; beyond the window, pages go
+	// on newest first, so every match is still reachable.
+	RankWindow int
 }
 
 // SearchHit is one document found. Snippet is HTML: escaped text with the
@@ -48,13 +54,21 @@ type SearchHit struct {
 }
 
 // SearchResult is one page of hits. NextCursor is empty on the last page.
-// Facets counts all hits of the query (every page) by "source", "kind" and
-// "advertiser".
+// Facets counts the hits of the query (every page) by "source", "kind" and
+// "advertiser": all of them, or when FacetsLimited the newest FacetWindow
+// of them (counting every hit of a common word costs a scan of the archive).
 type SearchResult struct {
-	Results    []SearchHit               `json:"results"`
-	NextCursor string                    `json:"next_cursor"`
-	Facets     map[string]map[string]int `json:"facets,omitempty"`
+	Results       []SearchHit               `json:"results"`
+	NextCursor    string                    `json:"next_cursor"`
+	Facets        map[string]map[string]int `json:"facets,omitempty"`
+	FacetsLimited bool                      `json:"facets_limited,omitempty"`
 }
+
+// FacetWindow bounds the hits that facets count, newest first.
+const FacetWindow = 2000
+
+// rankWindow is the default and maximum SearchQuery.RankWindow.
+const rankWindow = 1000
 
 const (
 	maxQueryBytes = 4096
@@ -69,16 +83,19 @@ const (
 	headlineChars = 100000
 )
 
-// cursor is the sort key of the last hit of a page.
+// cursor is the sort key of the last hit of a page. Tail marks a ranked
+// query's pages beyond its rank window: newest first from Time, ID.
 type cursor struct {
 	Ranked bool      `json:"r,omitempty"`
+	Tail   bool      `json:"w,omitempty"`
 	Rank   float64   `json:"k,omitempty"`
 	Time   time.Time `json:"t"`
 	ID     int64     `json:"i"`
 }
 
 // Search runs q over the latest version of every archived document: ranked
-// by relevance when q.Q has words, newest first otherwise, paged by keyset.
+// by relevance when q.Q has words (the newest RankWindow matches; older
+// matches follow newest first), newest first otherwise, paged by keyset.
 // Bad input (a cursor it did not make, invalid UTF-8, an oversized query, an
 // unknown kind) is adwatch.ErrInvalid, never a database error.
 func (db *DB) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
@@ -97,18 +114,20 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 			return SearchResult{}, fmt.Errorf("search: %w", err)
 		}
 	}
-	hits, err := db.searchPage(ctx, w, after, limit+1)
+	window := q.RankWindow
+	if window <= 0 || window > rankWindow {
+		window = rankWindow
+	}
+	var res SearchResult
+	if w.ranked && (after == nil || !after.Tail) {
+		res, err = db.rankedPage(ctx, w, after, limit, window)
+	} else {
+		res, err = db.newestPage(ctx, w, after, limit)
+	}
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
-	res := SearchResult{Results: hits}
-	if len(hits) > limit {
-		res.Results = hits[:limit]
-		last := res.Results[limit-1]
-		res.NextCursor = encodeCursor(cursor{Ranked: w.ranked, Rank: last.Rank,
-			Time: sortTime(last), ID: last.ID})
-	}
-	if res.Facets, err = db.facets(ctx, w); err != nil {
+	if res.Facets, res.FacetsLimited, err = db.facets(ctx, w); err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
@@ -185,49 +204,105 @@ func searchWhere(q SearchQuery) (*where, error) {
 	return w, nil
 }
 
-func (db *DB) searchPage(ctx context.Context, base *where, after *cursor, n int) ([]SearchHit, error) {
-	w := *base
-	w.conds = append([]string(nil), base.conds...)
-	w.args = append([]any(nil), base.args...)
-	rank := "0::float8"
-	order := "coalesce(d.published_at, d.fetched_at) DESC, d.id DESC"
-	if w.ranked {
-		rank = "ts_rank(d.tsv, websearch_to_tsquery('english', $1), 1)::float8"
-		order = "rank DESC, d.id DESC"
-	}
-	if after != nil {
-		if w.ranked {
-			r, id := w.arg(after.Rank), w.arg(after.ID)
-			w.conds = append(w.conds, "("+rank+" < "+r+" OR ("+rank+" = "+r+" AND d.id < "+id+"))")
-		} else {
-			w.conds = append(w.conds, "(coalesce(d.published_at, d.fetched_at), d.id) < ("+
-				w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
-		}
-	}
+func (w *where) clone() *where {
+	return &where{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...), ranked: w.ranked}
+}
+
+const (
+	newestKey = "coalesce(d.published_at, d.fetched_at)"
+	rankExpr  = "ts_rank(d.tsv, websearch_to_tsquery('english', $1), 1)::float8"
+)
+
+// pageSelect shows a page chosen by the CTE p (columns id, rank): snippets
+// and advertisers are computed for the page's rows only. extra columns and
+// joins come from the caller's other CTEs.
+func pageSelect(ranked bool, with, extraCols, extraFrom, order string) string {
 	snippet := "left(d.text, 300)"
-	if w.ranked {
+	if ranked {
 		snippet = `ts_headline('english',
 			translate(left(d.text, ` + strconv.Itoa(headlineChars) + `), '` + markStart + markStop + `', ''),
 			websearch_to_tsquery('english', $1),
 			'StartSel=` + markStart + `, StopSel=` + markStop + `, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "')`
 	}
-	// The page is chosen first; snippets and advertisers are computed for
-	// its rows only (the LIMIT keeps the inner query from being flattened).
-	query := `
-		SELECT p.id, p.url, p.title, p.source, p.kind, p.published_at, p.fetched_at, p.rank,
-			(SELECT ` + snippet + ` FROM documents d WHERE d.id = p.id) AS snippet,
+	return with + `
+		SELECT d.id, d.url, d.title, s.name, d.kind, d.published_at, d.fetched_at, p.rank,
+			` + snippet + ` AS snippet,
 			ARRAY(SELECT a.name FROM alerts al JOIN advertisers a ON a.id = al.advertiser_id
-				WHERE al.document_id = p.id ORDER BY a.name) AS advertisers
-		FROM (
-			SELECT d.id, d.url, d.title, s.name AS source, d.kind, d.published_at, d.fetched_at,
-				` + rank + ` AS rank
-			FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE ` + w.sql() + `
-			ORDER BY ` + order + `
-			LIMIT ` + w.arg(n) + `
-		) p
-		ORDER BY ` + strings.ReplaceAll(order, "d.", "p.")
-	rows, err := db.db.QueryContext(ctx, query, w.args...)
+				WHERE al.document_id = d.id ORDER BY a.name) AS advertisers` + extraCols + `
+		FROM p JOIN documents d ON d.id = p.id JOIN sources s ON s.id = d.source_id` + extraFrom + `
+		ORDER BY ` + order
+}
+
+// rankedPage ranks the newest window matches by relevance and returns the
+// page after the cursor. When the window was full and this is its last page,
+// the next cursor goes on newest first below the window's oldest member.
+func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit, window int) (SearchResult, error) {
+	w := base.clone()
+	keyset := "true"
+	if after != nil {
+		r, id := w.arg(after.Rank), w.arg(after.ID)
+		keyset = "(r.rank < " + r + " OR (r.rank = " + r + " AND r.id < " + id + "))"
+	}
+	// The candidates are the window: found through the full-text index or
+	// by walking the newest-first index, whichever the planner expects to
+	// be cheaper; only they are ranked.
+	with := `WITH c AS MATERIALIZED (
+			SELECT d.id, ` + newestKey + ` AS t, d.tsv FROM documents d JOIN sources s ON s.id = d.source_id
+			WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(window) + `),
+		r AS (SELECT c.id, ts_rank(c.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank FROM c),
+		p AS (SELECT r.id, r.rank FROM r WHERE ` + keyset + ` ORDER BY r.rank DESC, r.id DESC LIMIT ` + w.arg(limit+1) + `),
+		e AS (SELECT count(*) AS n FROM c),
+		o AS (SELECT c.t, c.id FROM c ORDER BY c.t, c.id LIMIT 1)`
+	query := pageSelect(true, with, ", e.n, o.t, o.id", " CROSS JOIN e CROSS JOIN o", "p.rank DESC, d.id DESC")
+	var n int
+	var edge cursor
+	hits, err := db.scanHits(ctx, true, query, w.args, &n, &edge.Time, &edge.ID)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res := SearchResult{Results: hits}
+	switch {
+	case len(hits) > limit:
+		res.Results = hits[:limit]
+		last := res.Results[limit-1]
+		res.NextCursor = encodeCursor(cursor{Ranked: true, Rank: last.Rank, Time: sortTime(last), ID: last.ID})
+	case len(hits) > 0 && n >= window:
+		edge.Ranked, edge.Tail = true, true
+		res.NextCursor = encodeCursor(edge)
+	}
+	return res, nil
+}
+
+// newestPage lists matches newest first: queries without words, and ranked
+// queries below their rank window (their hits still carry a rank).
+func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit int) (SearchResult, error) {
+	w := base.clone()
+	if after != nil {
+		w.conds = append(w.conds, "("+newestKey+", d.id) < ("+w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
+	}
+	rank := "0::float8"
+	if w.ranked {
+		rank = rankExpr
+	}
+	// The LIMIT keeps the page's choice from being flattened into the outer
+	// query, so snippets are made for its rows only.
+	with := `WITH p AS (SELECT d.id, ` + rank + ` AS rank FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
+	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, "", "", newestKey+" DESC, d.id DESC"), w.args)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res := SearchResult{Results: hits}
+	if len(hits) > limit {
+		res.Results = hits[:limit]
+		last := res.Results[limit-1]
+		res.NextCursor = encodeCursor(cursor{Ranked: w.ranked, Tail: w.ranked, Time: sortTime(last), ID: last.ID})
+	}
+	return res, nil
+}
+
+func (db *DB) scanHits(ctx context.Context, ranked bool, query string, args []any, extra ...any) ([]SearchHit, error) {
+	rows, err := db.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -238,14 +313,15 @@ func (db *DB) searchPage(ctx context.Context, base *where, after *cursor, n int)
 		var kind, snip string
 		var published *time.Time
 		var advertisers pq.StringArray
-		if err := rows.Scan(&h.ID, &h.URL, &h.Title, &h.Source, &kind, &published, &h.FetchedAt,
-			&h.Rank, &snip, &advertisers); err != nil {
+		dest := append([]any{&h.ID, &h.URL, &h.Title, &h.Source, &kind, &published, &h.FetchedAt,
+			&h.Rank, &snip, &advertisers}, extra...)
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		h.Kind = adwatch.Kind(kind)
 		h.PublishedAt = published
 		h.Advertisers = nonNilStrings(advertisers)
-		if w.ranked {
+		if ranked {
 			h.Snippet = markSnippet(snip)
 		} else {
 			h.Snippet = leadSnippet(snip)
@@ -255,29 +331,40 @@ func (db *DB) searchPage(ctx context.Context, base *where, after *cursor, n int)
 	return hits, rows.Err()
 }
 
-func (db *DB) facets(ctx context.Context, w *where) (map[string]map[string]int, error) {
+// facets counts the newest FacetWindow hits; limited reports that there
+// were more.
+func (db *DB) facets(ctx context.Context, base *where) (out map[string]map[string]int, limited bool, err error) {
+	w := base.clone()
 	rows, err := db.db.QueryContext(ctx, `
-		WITH hits AS (
+		WITH hits AS MATERIALIZED (
 			SELECT d.id, d.kind, s.name AS source
 			FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE `+w.sql()+`)
-		SELECT 'source', source, count(*) FROM hits GROUP BY source
+			WHERE `+w.sql()+`
+			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(FacetWindow+1)+`),
+		win AS (SELECT * FROM hits LIMIT `+strconv.Itoa(FacetWindow)+`)
+		SELECT 'source', source, count(*) FROM win GROUP BY source
 		UNION ALL
-		SELECT 'kind', kind, count(*) FROM hits GROUP BY kind
+		SELECT 'kind', kind, count(*) FROM win GROUP BY kind
 		UNION ALL
 		SELECT 'advertiser', a.name, count(DISTINCT h.id)
-		FROM hits h JOIN alerts al ON al.document_id = h.id JOIN advertisers a ON a.id = al.advertiser_id
-		GROUP BY a.name`, w.args...)
+		FROM win h JOIN alerts al ON al.document_id = h.id JOIN advertisers a ON a.id = al.advertiser_id
+		GROUP BY a.name
+		UNION ALL
+		SELECT 'more', '', count(*) FROM hits HAVING count(*) > `+strconv.Itoa(FacetWindow), w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("facets: %w", err)
+		return nil, false, fmt.Errorf("facets: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]int{}
+	out = map[string]map[string]int{}
 	for rows.Next() {
 		var facet, value string
 		var n int
 		if err := rows.Scan(&facet, &value, &n); err != nil {
-			return nil, fmt.Errorf("facets: %w", err)
+			return nil, false, fmt.Errorf("facets: %w", err)
+		}
+		if facet == "more" {
+			limited = true
+			continue
 		}
 		if out[facet] == nil {
 			out[facet] = map[string]int{}
@@ -285,12 +372,12 @@ func (db *DB) facets(ctx context.Context, w *where) (map[string]map[string]int, 
 		out[facet][value] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("facets: %w", err)
+		return nil, false, fmt.Errorf("facets: %w", err)
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil, limited, nil
 	}
-	return out, nil
+	return out, limited, nil
 }
 
 // markSnippet escapes a ts_headline result for HTML and turns the match
@@ -350,7 +437,7 @@ func decodeCursor(s string, ranked bool) (*cursor, error) {
 	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
 		return nil, fmt.Errorf("bad cursor: %w", adwatch.ErrInvalid)
 	}
-	if c.Ranked != ranked {
+	if c.Ranked != ranked || (c.Tail && !ranked) {
 		return nil, fmt.Errorf("cursor belongs to another query: %w", adwatch.ErrInvalid)
 	}
 	return &c, nil

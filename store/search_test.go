@@ -326,3 +326,67 @@ func TestSearchHostileInput(t *testing.T) {
 		t.Errorf("empty date range: %v", err)
 	}
 }
+
+func TestSearchPagingBeyondTheRankWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	var docs []adwatch.Document
+	for i := range 23 {
+		d := entityList
+		d.URL = fmt.Sprintf("https://press.example/entity-list/window/%02d", i)
+		d.Text = strings.Repeat("Huawei entity list. ", 1+i%4) + fmt.Sprintf("item %d", i)
+		d.ContentHash = hashOf(d.Text)
+		d.PublishedAt = day(fmt.Sprintf("2019-05-%02d", 1+i))
+		docs = append(docs, d)
+	}
+	if _, err := db.SaveDocuments(ctx, docs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A window of 7: the 7 newest matches (published May 17-23) come first,
+	// by rank; then the other 16, newest first, each exactly once.
+	var got []store.SearchHit
+	var cursors []string
+	cursor := ""
+	for range 10 {
+		res, err := db.Search(ctx, store.SearchQuery{Q: "huawei", Limit: 5, Cursor: cursor, RankWindow: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, res.Results...)
+		if cursor = res.NextCursor; cursor == "" {
+			break
+		}
+		cursors = append(cursors, cursor)
+	}
+	seen := map[int64]bool{}
+	for _, h := range got {
+		if seen[h.ID] {
+			t.Errorf("document %d listed twice", h.ID)
+		}
+		seen[h.ID] = true
+	}
+	if len(got) != 23 {
+		t.Fatalf("got %d hits over all pages, want 23", len(got))
+	}
+	for i, h := range got {
+		inWindow := h.PublishedAt.Day() >= 17
+		if inWindow != (i < 7) {
+			t.Errorf("hit %d published %s: in the window = %v, want %v", i, h.PublishedAt.Format("2006-01-02"), inWindow, i < 7)
+		}
+		if i > 0 && i < 7 && h.Rank > got[i-1].Rank {
+			t.Errorf("hit %d: rank rose from %v to %v inside the window", i, got[i-1].Rank, h.Rank)
+		}
+		if i > 7 && h.PublishedAt.After(*got[i-1].PublishedAt) {
+			t.Errorf("hit %d: date rose from %s to %s below the window", i, got[i-1].PublishedAt, h.PublishedAt)
+		}
+	}
+	// The cursor leaving the window (after page 2) belongs to ranked
+	// queries only.
+	if len(cursors) < 2 {
+		t.Fatalf("got %d cursors, want at least 2", len(cursors))
+	}
+	if _, err := db.Search(ctx, store.SearchQuery{Cursor: cursors[1]}); !errors.Is(err, adwatch.ErrInvalid) {
+		t.Errorf("window-leaving cursor on an empty query: err = %v, want ErrInvalid", err)
+	}
+}
