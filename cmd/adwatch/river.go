@@ -64,6 +64,9 @@ func newRiver(a *app, opt riverOptions) (*river.Client[*sql.Tx], error) {
 	if err := river.AddWorkerSafely(workers, alerts.NewDeliverWorker(a.db, opt.notifiers, logger)); err != nil {
 		return nil, fmt.Errorf("register delivery worker: %w", err)
 	}
+	if err := addAlertWorkers(workers, a, opt.notifiers); err != nil { // digests, re-screens, routing (alertjobs.go)
+		return nil, err
+	}
 	cw := &crawlWorker{a: a, obs: opt.obs}
 	if err := river.AddWorkerSafely(workers, cw); err != nil {
 		return nil, fmt.Errorf("register crawl worker: %w", err)
@@ -83,7 +86,7 @@ func newRiver(a *app, opt riverOptions) (*river.Client[*sql.Tx], error) {
 		Logger:               logger.With("component", "river"),
 		JobTimeout:           rescue,
 		RescueStuckJobsAfter: rescue,
-		PeriodicJobs:         opt.periodic,
+		PeriodicJobs:         append(opt.periodic, alertPeriodicJobs(a.cfg)...),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start job client: %w", err)
