@@ -36,7 +36,10 @@ import (
 // work: every alert reaches Slack once and email once.
 func TestKilledRunThenRerunDeliversEveryAlertOnceEverywhere(t *testing.T) {
 	t.Parallel()
-	bin := adwatchBinary(t)
+	bin := filepath.Join(t.TempDir(), "adwatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
 	site, err := demo.Start(t.Context(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("start sample site: %v", err)
@@ -96,11 +99,11 @@ func TestKilledRunThenRerunDeliversEveryAlertOnceEverywhere(t *testing.T) {
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("first run exited (%v) before any alert was stored\n%s", err, tail(firstErr.String(), 3000))
+			t.Fatalf("first run exited (%v) before any alert was stored\n%s", err, lastBytes(firstErr.String(), 3000))
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no alert within 20 s\n%s", tail(firstErr.String(), 3000))
+			t.Fatalf("no alert within 20 s\n%s", lastBytes(firstErr.String(), 3000))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -121,10 +124,10 @@ func TestKilledRunThenRerunDeliversEveryAlertOnceEverywhere(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		second.Process.Kill()
 		<-done
-		t.Fatalf("second run did not finish within 60 s\n%s", tail(secondErr.String(), 4000))
+		t.Fatalf("second run did not finish within 60 s\n%s", lastBytes(secondErr.String(), 4000))
 	}
 	if code := second.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("second run: exit %d\n%s\n%s", code, secondOut.String(), tail(secondErr.String(), 4000))
+		t.Fatalf("second run: exit %d\n%s\n%s", code, secondOut.String(), lastBytes(secondErr.String(), 4000))
 	}
 
 	out, err := adwatchCmd(bin, config, "alerts", "list", "--json").Output()
@@ -168,6 +171,13 @@ func TestKilledRunThenRerunDeliversEveryAlertOnceEverywhere(t *testing.T) {
 	if got := slack.refused(); got != 3 {
 		t.Errorf("Slack stand-in refused %d requests, want its scripted 3", got)
 	}
+}
+
+func lastBytes(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
 }
 
 func adwatchCmd(bin, config string, args ...string) *exec.Cmd {
