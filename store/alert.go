@@ -254,3 +254,40 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
+
+// RetryDeliveries puts alert id's failed (and stuck pending) deliveries
+// back to pending, on channel or on every channel when channel is "", and
+// runs hook with the alert in the same transaction, so the jobs that send
+// them are enqueued atomically with the change. Deliveries already
+// delivered, routed to the digest or skipped are left alone. It returns
+// the channels put back; adwatch.ErrNotFound when the alert does not exist.
+func (db *DB) RetryDeliveries(ctx context.Context, id int64, channel string, hook AlertHook) ([]string, error) {
+	var channels []string
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT FROM alerts WHERE id = $1)`, id); err != nil {
+			return err
+		}
+		if !exists {
+			return adwatch.ErrNotFound
+		}
+		if err := tx.SelectContext(ctx, &channels, `
+			UPDATE alert_deliveries SET status = 'pending', updated_at = now()
+			WHERE alert_id = $1 AND ($2 = '' OR channel = $2) AND status IN ('failed', 'pending')
+			RETURNING channel`, id, clean(channel)); err != nil {
+			return err
+		}
+		if len(channels) == 0 || hook == nil {
+			return nil
+		}
+		as, err := loadAlerts(ctx, tx, alertFilter{ids: []int64{id}})
+		if err != nil {
+			return err
+		}
+		return hook(ctx, tx.Tx, as)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("retry deliveries of alert %d: %w", id, err)
+	}
+	return channels, nil
+}

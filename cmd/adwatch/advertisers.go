@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"adwatch"
 	"adwatch/advcsv"
 )
 
@@ -49,12 +50,39 @@ func advertisersImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	before, err := a.db.Advertisers(ctx, false)
+	if err != nil {
+		return failed(fmt.Errorf("import %s: %w (nothing was imported)", path, err))
+	}
 	st, err := a.db.ImportAdvertisers(ctx, ads, *replace)
 	if err != nil {
 		return failed(fmt.Errorf("import %s: %w (nothing was imported)", path, err))
 	}
 	fmt.Fprintf(e.stdout, "imported %d advertisers from %s: %d new, %d updated, %d unchanged, %d deactivated\n",
 		len(ads), path, st.Inserted, st.Updated, st.Unchanged, st.Deactivated)
+	return a.rescreenAfterImport(ctx, before)
+}
+
+// rescreenAfterImport enqueues the screening of new, re-activated or renamed
+// advertisers against the archive: a new advertiser named in a notice last
+// spring is news on day one.
+func (a *app) rescreenAfterImport(ctx context.Context, before []adwatch.Advertiser) error {
+	after, err := a.db.Advertisers(ctx, false)
+	if err != nil {
+		return failed(fmt.Errorf("advertisers imported, but the re-screen was not queued: %w", err))
+	}
+	ids := newlyScreenable(before, after)
+	if len(ids) == 0 {
+		return nil
+	}
+	queued, err := a.enqueueRescreen(ctx, ids)
+	if err != nil {
+		return failed(fmt.Errorf("advertisers imported, but the re-screen was not queued: %w", err))
+	}
+	if queued {
+		fmt.Fprintf(a.e.stdout, "re-screening %d advertisers against the last %d days of the archive (run, serve or worker does it)\n",
+			len(ids), int(a.cfg.Alerts.RescreenDays))
+	}
 	return nil
 }
 

@@ -13,7 +13,7 @@ import (
 
 func cmdAlerts(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageError("usage: adwatch alerts list [--status S] [--json] | confirm ID | dismiss ID --reason R")
+		return usageError("usage: adwatch alerts list [--status S] [--json] | confirm ID | dismiss ID --reason R [--suppress source|phrase] | retry ID [--channel C]")
 	}
 	switch args[0] {
 	case "list":
@@ -22,11 +22,16 @@ func cmdAlerts(ctx context.Context, e *env, args []string) error {
 		return alertsDecide(ctx, e, args[1:], adwatch.AlertConfirmed)
 	case "dismiss":
 		return alertsDecide(ctx, e, args[1:], adwatch.AlertDismissed)
+	case "retry":
+		return alertsRetry(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, "Usage: adwatch alerts list [--status new|confirmed|dismissed] [--advertiser ID] [--limit N] [--json]\n       adwatch alerts confirm ID [--reason R]\n       adwatch alerts dismiss ID --reason R")
+		fmt.Fprintln(e.stdout, "Usage: adwatch alerts list [--status new|confirmed|dismissed] [--advertiser ID] [--limit N] [--json]\n"+
+			"       adwatch alerts confirm ID [--reason R]\n"+
+			"       adwatch alerts dismiss ID --reason R [--suppress source|phrase [--phrase \"…\"]]\n"+
+			"       adwatch alerts retry ID [--channel C]")
 		return errHelp
 	}
-	return usageError("unknown alerts subcommand %q (list, confirm or dismiss)", args[0])
+	return usageError("unknown alerts subcommand %q (list, confirm, dismiss or retry)", args[0])
 }
 
 func alertsList(ctx context.Context, e *env, args []string) error {
