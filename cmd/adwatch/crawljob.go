@@ -79,7 +79,7 @@ var errInterrupted = errors.New("crawl interrupted; the next attempt resumes it"
 
 // Work implements river.Worker.
 func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error {
-	logger := w.a.e.logger.With("source", job.Args.Source, "job_id", job.ID, "attempt", job.Attempt)
+	logger := w.a.e.logger.With("job_id", job.ID, "attempt", job.Attempt)
 	src, ok := w.a.cfg.SourceNamed(job.Args.Source)
 	if !ok {
 		// Another process's configuration has a source this one lacks; a

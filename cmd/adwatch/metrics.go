@@ -170,9 +170,26 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		c.logger.Warn("metrics: queue depth", "err", err)
 	}
-	for _, q := range qs {
-		ch <- prometheus.MustNewConstMetric(queueJobsDesc, prometheus.GaugeValue, float64(q.Jobs), q.Queue, q.State)
-		ch <- prometheus.MustNewConstMetric(queueOldestDesc, prometheus.GaugeValue, q.Oldest.Seconds(), q.Queue, q.State)
+	if err == nil {
+		// An empty queue is reported as 0, not as a missing series, so
+		// alerting rules and graphs see it.
+		type key struct{ queue, state string }
+		seen := map[key]store.QueueStat{}
+		for _, q := range qs {
+			seen[key{q.Queue, q.State}] = q
+		}
+		for _, queue := range []string{crawlQueue, alertsQueue} {
+			for _, state := range crawlUniqueStates {
+				k := key{queue, string(state)}
+				if _, ok := seen[k]; !ok {
+					seen[k] = store.QueueStat{Queue: queue, State: string(state)}
+				}
+			}
+		}
+		for _, q := range seen {
+			ch <- prometheus.MustNewConstMetric(queueJobsDesc, prometheus.GaugeValue, float64(q.Jobs), q.Queue, q.State)
+			ch <- prometheus.MustNewConstMetric(queueOldestDesc, prometheus.GaugeValue, q.Oldest.Seconds(), q.Queue, q.State)
+		}
 	}
 	fs, err := c.db.SourcesFailures(ctx)
 	if err != nil {
