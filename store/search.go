@@ -31,7 +31,7 @@ type SearchQuery struct {
 	Limit      int // default 20, at most 100
 	Cursor     string
 	// RankWindow is how many of the newest matching documents are ranked
-	// by relevance (default and at most 1,000). Ranking reads every
+	// by relevance (default and at most 500). Ranking reads every
 	// candidate's full tsvector, so ranking all matches of a common word in
 	// a million documents would take seconds; beyond the window, pages go
 	// on newest first, so every match is still reachable.
@@ -64,11 +64,12 @@ type SearchResult struct {
 	FacetsLimited bool                      `json:"facets_limited,omitempty"`
 }
 
-// FacetWindow bounds the hits that facets count, newest first.
+// FacetWindow bounds the hits that facets count, newest first, for queries
+// without words; with words, facets count the rank window.
 const FacetWindow = 2000
 
 // rankWindow is the default and maximum SearchQuery.RankWindow.
-const rankWindow = 1000
+const rankWindow = 500
 
 const (
 	maxQueryBytes = 4096
@@ -118,16 +119,23 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	if window <= 0 || window > rankWindow {
 		window = rankWindow
 	}
-	var res SearchResult
 	if w.ranked && (after == nil || !after.Tail) {
-		res, err = db.rankedPage(ctx, w, after, limit, window)
-	} else {
-		res, err = db.newestPage(ctx, w, after, limit)
+		res, err := db.rankedPage(ctx, w, after, limit, window)
+		if err != nil {
+			return SearchResult{}, fmt.Errorf("search: %w", err)
+		}
+		return res, nil
 	}
+	res, err := db.newestPage(ctx, w, after, limit)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
-	if res.Facets, res.FacetsLimited, err = db.facets(ctx, w); err != nil {
+	// Below a ranked query's window, facets still describe the window.
+	facetWindow := FacetWindow
+	if w.ranked {
+		facetWindow = window
+	}
+	if res.Facets, res.FacetsLimited, err = db.facets(ctx, w, facetWindow); err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
@@ -234,7 +242,8 @@ func pageSelect(ranked bool, with, extraCols, extraFrom, order string) string {
 }
 
 // rankedPage ranks the newest window matches by relevance and returns the
-// page after the cursor. When the window was full and this is its last page,
+// page after the cursor, with facets counted over the same window (one pass
+// over the candidates). When the window was full and this is its last page,
 // the next cursor goes on newest first below the window's oldest member.
 func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit, window int) (SearchResult, error) {
 	w := base.clone()
@@ -243,24 +252,46 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 		r, id := w.arg(after.Rank), w.arg(after.ID)
 		keyset = "(r.rank < " + r + " OR (r.rank = " + r + " AND r.id < " + id + "))"
 	}
-	// The candidates are the window: found through the full-text index or
+	// The candidates are the window, found through the full-text index or
 	// by walking the newest-first index, whichever the planner expects to
-	// be cheaper; only they are ranked.
+	// be cheaper. Reading a tsvector is the expensive step (it is stored
+	// out of line), so only the window's are read.
 	with := `WITH c AS MATERIALIZED (
-			SELECT d.id, ` + newestKey + ` AS t, d.tsv FROM documents d JOIN sources s ON s.id = d.source_id
+			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source,
+				ts_rank(d.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank
+			FROM documents d JOIN sources s ON s.id = d.source_id
 			WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(window) + `),
-		r AS (SELECT c.id, ts_rank(c.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank FROM c),
-		p AS (SELECT r.id, r.rank FROM r WHERE ` + keyset + ` ORDER BY r.rank DESC, r.id DESC LIMIT ` + w.arg(limit+1) + `),
-		e AS (SELECT count(*) AS n FROM c),
+		p AS (SELECT r.id, r.rank FROM c r WHERE ` + keyset + ` ORDER BY r.rank DESC, r.id DESC LIMIT ` + w.arg(limit+1) + `),
+		e AS (SELECT count(*) AS n,
+			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM c GROUP BY source) x) AS sources,
+			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM c GROUP BY kind) x) AS kinds,
+			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
+				SELECT a.name, count(DISTINCT c.id) AS k FROM c JOIN alerts al ON al.document_id = c.id
+				JOIN advertisers a ON a.id = al.advertiser_id GROUP BY a.name) x) AS advertisers
+			FROM c),
 		o AS (SELECT c.t, c.id FROM c ORDER BY c.t, c.id LIMIT 1)`
-	query := pageSelect(true, with, ", e.n, o.t, o.id", " CROSS JOIN e CROSS JOIN o", "p.rank DESC, d.id DESC")
+	query := pageSelect(true, with, ", e.n, e.sources, e.kinds, e.advertisers, o.t, o.id",
+		" CROSS JOIN e CROSS JOIN o", "p.rank DESC, d.id DESC")
 	var n int
+	var sources, kinds, ads []byte
 	var edge cursor
-	hits, err := db.scanHits(ctx, true, query, w.args, &n, &edge.Time, &edge.ID)
+	hits, err := db.scanHits(ctx, true, query, w.args, &n, &sources, &kinds, &ads, &edge.Time, &edge.ID)
 	if err != nil {
 		return SearchResult{}, err
 	}
-	res := SearchResult{Results: hits}
+	res := SearchResult{Results: hits, FacetsLimited: n >= window}
+	if len(hits) > 0 {
+		res.Facets = map[string]map[string]int{}
+		for name, js := range map[string][]byte{"source": sources, "kind": kinds, "advertiser": ads} {
+			var counts map[string]int
+			if err := json.Unmarshal(js, &counts); err != nil {
+				return SearchResult{}, fmt.Errorf("facets: %w", err)
+			}
+			if len(counts) > 0 {
+				res.Facets[name] = counts
+			}
+		}
+	}
 	switch {
 	case len(hits) > limit:
 		res.Results = hits[:limit]
@@ -331,17 +362,17 @@ func (db *DB) scanHits(ctx context.Context, ranked bool, query string, args []an
 	return hits, rows.Err()
 }
 
-// facets counts the newest FacetWindow hits; limited reports that there
-// were more.
-func (db *DB) facets(ctx context.Context, base *where) (out map[string]map[string]int, limited bool, err error) {
+// facets counts the newest window hits; limited reports that there were
+// more.
+func (db *DB) facets(ctx context.Context, base *where, window int) (out map[string]map[string]int, limited bool, err error) {
 	w := base.clone()
 	rows, err := db.db.QueryContext(ctx, `
 		WITH hits AS MATERIALIZED (
 			SELECT d.id, d.kind, s.name AS source
 			FROM documents d JOIN sources s ON s.id = d.source_id
 			WHERE `+w.sql()+`
-			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(FacetWindow+1)+`),
-		win AS (SELECT * FROM hits LIMIT `+strconv.Itoa(FacetWindow)+`)
+			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(window+1)+`),
+		win AS (SELECT * FROM hits LIMIT `+w.arg(window)+`)
 		SELECT 'source', source, count(*) FROM win GROUP BY source
 		UNION ALL
 		SELECT 'kind', kind, count(*) FROM win GROUP BY kind
@@ -350,7 +381,7 @@ func (db *DB) facets(ctx context.Context, base *where) (out map[string]map[strin
 		FROM win h JOIN alerts al ON al.document_id = h.id JOIN advertisers a ON a.id = al.advertiser_id
 		GROUP BY a.name
 		UNION ALL
-		SELECT 'more', '', count(*) FROM hits HAVING count(*) > `+strconv.Itoa(FacetWindow), w.args...)
+		SELECT 'more', '', count(*) FROM hits HAVING count(*) > `+w.arg(window), w.args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("facets: %w", err)
 	}
