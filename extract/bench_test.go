@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
 
 	"adwatch"
 )
@@ -58,26 +61,62 @@ func largePressPage(b *testing.B) []byte {
 	return []byte(s)
 }
 
-// BenchmarkExtractPDF is the cost per document once PDFium is running.
-func BenchmarkExtractPDF(b *testing.B) {
-	initPDF()
-	benchFile(b, "ndaa-1634.pdf", adwatch.KindGovernment)
+// BenchmarkPDFPages is the cost of reading a 20-page law once PDFium is
+// running, interpreted (what a run starts with) and compiled (what it
+// switches to after compileAfterPages pages).
+func BenchmarkPDFPages(b *testing.B) {
+	var pages [][]string
+	for range 20 {
+		pages = append(pages, ndaa1634)
+	}
+	body := makePDF("Public Law 115-91", pages...)
+	for _, eng := range []struct {
+		name  string
+		start func() (pdfium.Pool, error)
+	}{{"interpreter", newPDFInterpreterPool}, {"compiled", newPDFPool}} {
+		b.Run(eng.name, func(b *testing.B) {
+			pool, err := eng.start()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			inst, err := pool.GetInstance(time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer inst.Close()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, _, err := pdfText(context.Background(), inst, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/20, "ms/page")
+		})
+	}
 }
 
-// BenchmarkPDFInit is the one-off cost of compiling and starting PDFium
-// (paid once per process, on the first PDF).
+// BenchmarkPDFInit is the one-off cost of starting PDFium, interpreted and
+// compiled (paid once per process).
 func BenchmarkPDFInit(b *testing.B) {
-	for b.Loop() {
-		pool, err := newPDFPool()
-		if err != nil {
-			b.Fatal(err)
-		}
-		inst, err := pool.GetInstance(0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		inst.Close()
-		pool.Close()
+	for _, eng := range []struct {
+		name  string
+		start func() (pdfium.Pool, error)
+	}{{"interpreter", newPDFInterpreterPool}, {"compiled", newPDFPool}} {
+		b.Run(eng.name, func(b *testing.B) {
+			for b.Loop() {
+				pool, err := eng.start()
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst, err := pool.GetInstance(time.Minute)
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst.Close()
+				pool.Close()
+			}
+		})
 	}
 }
 

@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/klippa-app/go-pdfium"
 	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
-	"github.com/klippa-app/go-pdfium/webassembly"
-	"github.com/tetratelabs/wazero"
 )
 
 // PDF limits. A signed law or rule runs to tens of pages; these bound what a
@@ -25,57 +20,6 @@ const (
 
 // ErrPDF marks a PDF that could not be read (encrypted, broken, not a PDF).
 var ErrPDF = errors.New("unreadable pdf")
-
-// pdfEngine is PDFium compiled to WebAssembly and run by wazero: pure Go, so
-// PDFs are read on any machine without installed libraries. Starting it
-// compiles a large module (see BenchmarkPDFInit), so it is started once per
-// process, on first use, and its single instance is used under a mutex.
-var pdfEngine struct {
-	once sync.Once
-	pool pdfium.Pool
-	err  error
-
-	mu   sync.Mutex
-	inst pdfium.Pdfium
-}
-
-func initPDF() {
-	pdfEngine.once.Do(func() {
-		pdfEngine.pool, pdfEngine.err = newPDFPool()
-	})
-}
-
-// newPDFPool compiles and starts PDFium: the cost paid once per process.
-func newPDFPool() (pdfium.Pool, error) {
-	pool, err := webassembly.Init(webassembly.Config{
-		MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
-		// No file system: documents are handed over as bytes, and
-		// extract must not read anything else.
-		FSConfig: wazero.NewFSConfig(),
-		Stdout:   io.Discard,
-		Stderr:   io.Discard,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start pdfium: %w", err)
-	}
-	return pool, nil
-}
-
-// instance returns the live PDFium instance; pdfEngine.mu must be held.
-func instance() (pdfium.Pdfium, error) {
-	initPDF()
-	if pdfEngine.err != nil {
-		return nil, pdfEngine.err
-	}
-	if pdfEngine.inst == nil {
-		inst, err := pdfEngine.pool.GetInstance(30 * time.Second)
-		if err != nil {
-			return nil, fmt.Errorf("pdfium instance: %w", err)
-		}
-		pdfEngine.inst = inst
-	}
-	return pdfEngine.inst, nil
-}
 
 // readPDF extracts the text of a PDF page by page; pages are paragraphs.
 // The title is the document's Title metadata, else its first line.
@@ -94,12 +38,12 @@ func readPDF(ctx context.Context, body []byte) (d doc, err error) {
 		// instance may be corrupt, so it is discarded and the next PDF
 		// gets a fresh one.
 		if r := recover(); r != nil {
-			_ = inst.Kill()
-			pdfEngine.inst = nil
+			discardInstance()
 			d, err = doc{}, fmt.Errorf("%w: pdfium failed: %v", ErrPDF, r)
 		}
 	}()
 	title, pages, err := pdfText(ctx, inst, body)
+	pdfWorkDone(len(pages))
 	if err != nil {
 		return doc{}, err
 	}

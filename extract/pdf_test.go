@@ -143,3 +143,42 @@ func TestPDFTableRowsKept(t *testing.T) {
 		t.Errorf("table row split up; got %q", got.Text)
 	}
 }
+
+// After compileAfterPages pages the engine builds the compiled PDFium in the
+// background and switches to it; the text it reads is the same.
+func TestPDFEngineSwitchesToCompiled(t *testing.T) {
+	t.Parallel()
+	var pages [][]string
+	for i := range compileAfterPages {
+		pages = append(pages, []string{"Page " + strconv.Itoa(i+1) + ": Kaspersky Lab (or any successor entity);"})
+	}
+	body := makePDF("Many pages", pages...)
+	e := New(Options{})
+	first, err := e.Extract(context.Background(), Input{Name: "many.pdf", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfEngine.mu.Lock()
+	compiled := pdfEngine.compiled
+	pdfEngine.mu.Unlock()
+	if compiled == nil {
+		t.Fatalf("no compile started after %d pages", compileAfterPages)
+	}
+	<-compiled
+	if pdfEngine.compiledErr != nil {
+		t.Fatalf("compile: %v", pdfEngine.compiledErr)
+	}
+	second, err := e.Extract(context.Background(), Input{Name: "many.pdf", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfEngine.mu.Lock()
+	jit := pdfEngine.instIsJIT
+	pdfEngine.mu.Unlock()
+	if !jit {
+		t.Errorf("engine did not switch to the compiled PDFium")
+	}
+	if first.Text != second.Text || !strings.Contains(second.Text, "Page 40: Kaspersky Lab") {
+		t.Errorf("text differs between engines:\ninterpreted %q\ncompiled    %q", first.Text, second.Text)
+	}
+}
