@@ -4,14 +4,16 @@ import (
 	"sort"
 
 	"adwatch"
+	"adwatch/extract/names"
 )
 
 // merger joins the mentions found chunk by chunk in a streamed text. A
 // mention is counted by the chunk that owns its start offset, so the overlap
 // between chunks is not counted twice.
 type merger struct {
-	order     []string
-	companies map[string]int
+	order     []string          // normalised keys in first-seen order
+	display   map[string]string // key → longest spelling seen
+	companies map[string]int    // key → mentions
 	matches   map[string]adwatch.Match
 	matchIDs  []string
 	spans     []adwatch.Span
@@ -19,7 +21,7 @@ type merger struct {
 
 func (m *merger) add(companies []adwatch.Company, matches []adwatch.Match, spans []adwatch.Span, base, ownFrom, ownTo int, keepSpans bool) {
 	if m.companies == nil {
-		m.companies, m.matches = map[string]int{}, map[string]adwatch.Match{}
+		m.companies, m.display, m.matches = map[string]int{}, map[string]string{}, map[string]adwatch.Match{}
 	}
 	owned := map[string]int{}
 	seen := map[string]bool{}
@@ -39,13 +41,19 @@ func (m *merger) add(companies []adwatch.Company, matches []adwatch.Match, spans
 		if seen[c.Name] {
 			n = owned[c.Name]
 		}
-		if _, ok := m.companies[c.Name]; !ok {
+		// Chunks spell one company differently ("Nestlé S.A." in one,
+		// "NESTLE S.A." in the next): they are one entry.
+		key := names.Normalize(c.Name)
+		if _, ok := m.companies[key]; !ok {
 			if n == 0 {
 				continue
 			}
-			m.order = append(m.order, c.Name)
+			m.order = append(m.order, key)
 		}
-		m.companies[c.Name] += n
+		if len(c.Name) > len(m.display[key]) {
+			m.display[key] = c.Name
+		}
+		m.companies[key] += n
 	}
 	for _, x := range matches {
 		if x.Start >= 0 { // -1: the evidence is in the title, not the text
@@ -69,8 +77,8 @@ func (m *merger) add(companies []adwatch.Company, matches []adwatch.Match, spans
 
 func (m *merger) result() ([]adwatch.Company, []adwatch.Match, []adwatch.Span) {
 	companies := make([]adwatch.Company, 0, len(m.order))
-	for _, name := range m.order {
-		companies = append(companies, adwatch.Company{Name: name, Mentions: m.companies[name]})
+	for _, key := range m.order {
+		companies = append(companies, adwatch.Company{Name: m.display[key], Mentions: m.companies[key]})
 	}
 	sort.SliceStable(companies, func(i, j int) bool { return companies[i].Mentions > companies[j].Mentions })
 	matches := make([]adwatch.Match, 0, len(m.matchIDs))
