@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -82,11 +83,40 @@ func (s *server) apiAlert(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a)
 }
 
-// decision reads the route and body of a confirm or dismiss: the reason comes
-// as JSON {"reason": …} or as a form field.
-func decision(w http.ResponseWriter, r *http.Request) (id int64, status, reason string, err error) {
+// verdict is a confirm or dismiss as sent: the reason, and for a dismissal
+// an optional suppression: "source" (this alias from this source) or
+// "phrase" (this alias inside Phrase).
+type verdict struct {
+	id                     int64
+	status, reason         string
+	suppress, phrase       string
+}
+
+// decision reads the route and body of a confirm or dismiss: JSON
+// {"reason": …, "suppress": "source"|"phrase", "phrase": …} or form fields
+// of the same names (plus a free-text note).
+func decision(w http.ResponseWriter, r *http.Request) (v verdict, err error) {
+	id, status, reason, suppress, phrase, err := readDecision(w, r)
+	if err != nil {
+		return v, err
+	}
+	switch suppress {
+	case "", "source", "phrase":
+	default:
+		return v, errBadRequest("suppress must be source or phrase")
+	}
+	if suppress != "" && status != adwatch.AlertDismissed {
+		return v, errBadRequest("only a dismissal can suppress")
+	}
+	if suppress == "phrase" && strings.TrimSpace(phrase) == "" {
+		return v, errBadRequest("a phrase suppression needs the phrase")
+	}
+	return verdict{id: id, status: status, reason: reason, suppress: suppress, phrase: strings.TrimSpace(phrase)}, nil
+}
+
+func readDecision(w http.ResponseWriter, r *http.Request) (id int64, status, reason, suppress, phrase string, err error) {
 	if id, err = pathID(r); err != nil {
-		return 0, "", "", err
+		return 0, "", "", "", "", err
 	}
 	switch r.PathValue("decision") {
 	case "confirm":
@@ -94,44 +124,77 @@ func decision(w http.ResponseWriter, r *http.Request) (id int64, status, reason 
 	case "dismiss":
 		status = adwatch.AlertDismissed
 	default:
-		return 0, "", "", adwatch.ErrNotFound
+		return 0, "", "", "", "", adwatch.ErrNotFound
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "application/json" {
 		var body struct {
-			Reason string `json:"reason"`
+			Reason   string `json:"reason"`
+			Suppress string `json:"suppress"`
+			Phrase   string `json:"phrase"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-			return 0, "", "", errBadRequest("body must be JSON like {\"reason\": \"…\"}")
+			return 0, "", "", "", "", errBadRequest("body must be JSON like {\"reason\": \"…\"}")
 		}
-		reason = body.Reason
+		reason, suppress, phrase = body.Reason, body.Suppress, body.Phrase
 	} else {
 		if err := r.ParseForm(); err != nil {
-			return 0, "", "", errBadRequest("bad form")
+			return 0, "", "", "", "", errBadRequest("bad form")
 		}
 		reason = r.PostForm.Get("reason")
+		suppress, phrase = r.PostForm.Get("suppress"), r.PostForm.Get("phrase")
 		if other := strings.TrimSpace(r.PostForm.Get("note")); other != "" {
 			reason = strings.TrimSpace(reason + ": " + other)
 		}
 	}
 	reason = strings.TrimSpace(reason)
-	if len(reason) > 2000 {
-		return 0, "", "", errBadRequest("reason is too long")
+	if len(reason) > 2000 || len(phrase) > 500 {
+		return 0, "", "", "", "", errBadRequest("reason or phrase is too long")
 	}
-	return id, status, reason, nil
+	return id, status, reason, suppress, phrase, nil
 }
 
+// decide records the decision and, for a dismissal that asks for it, the
+// suppression rule built from the alert (its advertiser, alias and source).
 func (s *server) decide(w http.ResponseWriter, r *http.Request) (int64, error) {
-	id, status, reason, err := decision(w, r)
+	v, err := decision(w, r)
 	if err != nil {
 		return 0, err
 	}
 	u, _ := userFrom(r.Context())
-	if err := s.store.DecideAlert(r.Context(), id, status, reason, u.Name); err != nil {
+	var a adwatch.Alert
+	if v.suppress != "" {
+		// Read the alert first: a missing one is a 404 before anything is written.
+		if a, err = s.store.Alert(r.Context(), v.id); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.store.DecideAlert(r.Context(), v.id, v.status, v.reason, u.Name); err != nil {
 		return 0, err
 	}
-	return id, nil
+	if v.suppress == "" {
+		return v.id, nil
+	}
+	rule := store.Suppression{AdvertiserID: a.AdvertiserID, Alias: a.Alias, Reason: v.reason, CreatedBy: u.Name}
+	if v.suppress == "source" {
+		rule.Source = a.Source
+	} else {
+		rule.Phrase = v.phrase
+	}
+	if _, err := s.store.AddSuppression(r.Context(), rule); err != nil {
+		return 0, fmt.Errorf("alert %d dismissed, but its suppression failed: %w", v.id, err)
+	}
+	return v.id, nil
+}
+
+func (s *server) apiSuppressions(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.Suppressions(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"suppressions": list})
 }
 
 func (s *server) apiDecide(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,7 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-var pages = []string{"error", "login", "search", "document", "alerts", "advertisers", "sources"}
+var pages = []string{"error", "login", "search", "document", "alerts", "advertisers", "advertiser", "sources"}
 
 type templates struct{ byName map[string]*template.Template }
 

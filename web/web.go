@@ -30,6 +30,11 @@ type Store interface {
 	ImportAdvertisers(ctx context.Context, ads []adwatch.Advertiser, replace bool) (store.ImportStats, error)
 	SetAdvertiserActive(ctx context.Context, id string, active bool) error
 	Sources(ctx context.Context) ([]adwatch.SourceHealth, error)
+	Advertiser(ctx context.Context, id string) (adwatch.Advertiser, error)
+	SetAdvertiserAliases(ctx context.Context, id string, aliases []string) error
+	AdvertiserTimeline(ctx context.Context, id string) ([]store.MonthCount, error)
+	AddSuppression(ctx context.Context, s store.Suppression) (store.Suppression, error)
+	Suppressions(ctx context.Context) ([]store.Suppression, error)
 
 	Authenticate(ctx context.Context, name, password string) (store.User, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
@@ -95,6 +100,9 @@ func New(deps Deps, opts Options) http.Handler {
 	reader.HandleFunc("GET /api/advertisers", s.apiAdvertisers)
 	reader.Handle("POST /api/advertisers", s.admin(s.apiImportAdvertisers))
 	reader.Handle("POST /api/advertisers/{id}/{state}", s.admin(s.apiSetActive))
+	reader.HandleFunc("GET /api/advertisers/{id}", s.apiAdvertiser)
+	reader.Handle("POST /api/advertisers/{id}/aliases", s.admin(s.apiSetAliases))
+	reader.HandleFunc("GET /api/suppressions", s.apiSuppressions)
 	reader.HandleFunc("GET /api/sources", s.apiSources)
 	reader.HandleFunc("/api/", s.apiNotFound)
 
@@ -107,6 +115,8 @@ func New(deps Deps, opts Options) http.Handler {
 	reader.HandleFunc("GET /advertisers", s.advertisersPage)
 	reader.Handle("POST /advertisers/import", s.admin(s.importPage))
 	reader.Handle("POST /advertisers/{id}/{state}", s.admin(s.setActivePage))
+	reader.HandleFunc("GET /advertisers/{id}", s.advertiserPage)
+	reader.Handle("POST /advertisers/{id}/aliases", s.admin(s.setAliasesPage))
 	reader.HandleFunc("GET /sources", s.sourcesPage)
 	mux.Handle("/", s.authenticate(reader))
 
