@@ -87,9 +87,9 @@ func (s *server) apiAlert(w http.ResponseWriter, r *http.Request) {
 // an optional suppression: "source" (this alias from this source) or
 // "phrase" (this alias inside Phrase).
 type verdict struct {
-	id                     int64
-	status, reason         string
-	suppress, phrase       string
+	id               int64
+	status, reason   string
+	suppress, phrase string
 }
 
 // decision reads the route and body of a confirm or dismiss: JSON
