@@ -89,3 +89,19 @@ func TestFixMojibake(t *testing.T) {
 		}
 	}
 }
+
+func TestPDFTitle(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Public Law 115-91", "Public Law 115-91"},
+		{"Microsoft Word - PLAW-115publ91.docx", ""},
+		{"PLAW-115publ91.pdf", ""},
+		{"Untitled", ""},
+		{"  ", ""},
+	}
+	for _, tt := range tests {
+		if got := pdfTitle(tt.in); got != tt.want {
+			t.Errorf("pdfTitle(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func pdfText(ctx context.Context, inst pdfium.Pdfium, body []byte) (string, []st
 	}
 	var title string
 	if meta, err := inst.FPDF_GetMetaText(&requests.FPDF_GetMetaText{Document: opened.Document, Tag: "Title"}); err == nil {
-		title = cleanLine(meta.Value)
+		title = pdfTitle(meta.Value)
 	}
 	pages := make([]string, 0, count.PageCount)
 	size := 0
@@ -125,4 +125,21 @@ func pageColumns(inst pdfium.Pdfium, d references.FPDF_DOCUMENT, page int) (stri
 		rects = append(rects, textRect{text: joinHyphenated(r.Text), left: p.Left, right: p.Right, top: p.Top, bottom: p.Bottom})
 	}
 	return columnText(rects)
+}
+
+// pdfTitle is the Title metadata unless it is what office software leaves
+// there instead of a title ("Microsoft Word - PLAW-115publ91.docx",
+// "untitled"), in which case the first line of text is the better title.
+func pdfTitle(meta string) string {
+	t := cleanLine(meta)
+	l := strings.ToLower(t)
+	if l == "" || l == "untitled" || strings.HasPrefix(l, "microsoft ") {
+		return ""
+	}
+	for _, ext := range []string{".doc", ".docx", ".pdf", ".rtf", ".wpd", ".indd", ".xml", ".txt"} {
+		if strings.HasSuffix(l, ext) {
+			return ""
+		}
+	}
+	return t
 }
