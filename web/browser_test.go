@@ -197,6 +197,7 @@ func TestBrowserAnalystFlow(t *testing.T) {
 	b.do("dismiss",
 		chromedp.Click(chromedp.CSS(`form.dismiss input[value=wrong_entity]`)),
 		chromedp.SendKeys(chromedp.CSS(`form.dismiss input[name=note]`), "the directive names the Lab, checked"),
+		chromedp.Click(chromedp.CSS(`form.dismiss input[name=suppress][value=source]`)),
 		chromedp.Click(chromedp.CSS(`form.dismiss button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("p.empty")))
 	b.shot("5-alerts-after-dismiss")
@@ -214,6 +215,25 @@ func TestBrowserAnalystFlow(t *testing.T) {
 	}
 	if who != "ana" || reason != "wrong_entity: the directive names the Lab, checked" {
 		t.Errorf("decision = (%q, %q), want ana with the reason and note", who, reason)
+	}
+
+	rules, err := f.db.Suppressions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 || rules[0].Alias != "Kaspersky" || rules[0].Source != "dhs-notices" || rules[0].CreatedBy != "ana" {
+		t.Errorf("suppressions after the dismissal = %+v, want Kaspersky from dhs-notices by ana", rules)
+	}
+
+	// The advertiser's page: timeline chart and documents.
+	b.do("advertiser page", chromedp.Navigate(f.srv.URL+"/advertisers"), chromedp.WaitVisible(chromedp.CSS("main table")),
+		chromedp.Click(chromedp.CSS(`a[href="/advertisers/a-17"]`)), chromedp.WaitVisible(chromedp.CSS("svg.timeline")))
+	b.shot("6-advertiser")
+	if n := b.count("svg.timeline rect.alerts"); n != 1 {
+		t.Errorf("timeline has %d alert bars, want 1 (September 2017)", n)
+	}
+	if got := b.text("main section article.hit h3"); !strings.Contains(got, "Binding Operational Directive 17-01") {
+		t.Errorf("advertiser documents = %q, want the BOD 17-01 statement", got)
 	}
 
 	// Advertisers: an analyst sees no import form; an admin imports a CSV.
@@ -237,7 +257,7 @@ func TestBrowserAnalystFlow(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS(`form.import input[type=file]`), []string{csv}),
 		chromedp.Click(chromedp.CSS(`form.import button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")))
-	b.shot("6-advertisers-imported")
+	b.shot("7-advertisers-imported")
 	if got := b.text("p.notice"); !strings.Contains(got, "2 new") {
 		t.Errorf("import notice = %q, want 2 new", got)
 	}

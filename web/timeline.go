@@ -52,7 +52,8 @@ func newChart(months []store.MonthCount) *chart {
 	for _, m := range months {
 		c.Max = max(c.Max, m.Mentions, m.Alerts)
 	}
-	slot := float64(chartWidth-chartLeft) / float64(len(months))
+	// A few months must not become a few giant bars.
+	slot := min(float64(chartWidth-chartLeft)/float64(len(months)), 36)
 	scale := float64(chartBase-chartTop) / float64(c.Max)
 	for i, m := range months {
 		x := chartLeft + float64(i)*slot
@@ -63,9 +64,11 @@ func newChart(months []store.MonthCount) *chart {
 			AlertX: x + slot*0.1 + w, AlertY: chartBase - float64(m.Alerts)*scale, AlertH: float64(m.Alerts) * scale,
 			Label: fmt.Sprintf("%s: %d mentions, %d alerts", m.Month.Format("2006-01"), m.Mentions, m.Alerts),
 		})
-		// One label a year (January, or the first month shown), fewer when
-		// the years would crowd each other.
-		if m.Month.Month() == time.January || i == 0 {
+		// A label per month for a year or less; else one a year (January,
+		// or the first month shown), fewer when years would crowd.
+		if len(months) <= 12 {
+			c.Ticks = append(c.Ticks, chartTick{X: x, Label: m.Month.Format("2006-01")})
+		} else if m.Month.Month() == time.January || i == 0 {
 			step := 1 + len(months)/(12*12)
 			if i == 0 || m.Month.Year()%step == 0 {
 				c.Ticks = append(c.Ticks, chartTick{X: x, Label: m.Month.Format("2006")})
