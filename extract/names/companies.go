@@ -197,6 +197,9 @@ func nameList(toks []ftok, j int, add func(i, j int)) {
 			return
 		}
 		e := runEnd(toks, j)
+		if e <= j {
+			return // "The", a capitalised function word: no name here
+		}
 		add(j, e)
 		j = e
 		if j < len(toks) && !strings.Contains(toks[j].gap, ",") && !toks[j].is(hAnd) && !toks[j].is(hOr) {
@@ -532,14 +535,28 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
-	canonical := make(map[string]string)
+	slices.SortFunc(keys, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	// Longest first, each key claims its word prefixes that are keys too:
+	// linear in the keys, whatever the size of a screening list.
+	canonical := make(map[string]string, len(keys))
 	for _, k := range keys {
-		canonical[k] = k
-		for _, l := range keys {
-			if len(l) > len(k) && strings.HasPrefix(l, k+" ") {
-				canonical[k] = canonical[l]
-				break
+		if _, ok := canonical[k]; !ok {
+			canonical[k] = k
+		}
+		for i := len(k) - 1; i > 0; i-- {
+			if k[i] != ' ' {
+				continue
+			}
+			p := k[:i]
+			if _, isKey := groups[p]; isKey {
+				if _, claimed := canonical[p]; !claimed {
+					canonical[p] = canonical[k]
+				}
 			}
 		}
 	}
@@ -572,6 +589,10 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 		words[k] = hs
 		first[hs[0]] = append(first[hs[0]], k)
 	}
+	starts := make(map[int]bool, len(cands))
+	for _, c := range cands {
+		starts[c.start] = true
+	}
 	counts := make(map[string]int)
 	var spans []adwatch.Span
 	for i := 0; i < len(toks); i++ {
@@ -592,7 +613,7 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 				continue
 			}
 			c := canonical[k]
-			if len(strings.Fields(k)) == 1 && commonWords[k] && toks[i].flags&fAllUpper == 0 && !covered(cands, toks[i].start) {
+			if len(hs) == 1 && commonWords[k] && toks[i].flags&fAllUpper == 0 && !starts[toks[i].start] {
 				break // a common word counts only where a rule found it
 			}
 			counts[c]++
@@ -623,13 +644,4 @@ func sameWords(ts []ftok, hs []uint64) bool {
 		}
 	}
 	return true
-}
-
-func covered(cands []candidate, start int) bool {
-	for _, c := range cands {
-		if c.start == start {
-			return true
-		}
-	}
-	return false
 }

@@ -239,12 +239,17 @@ func FuzzMatch(f *testing.F) {
 		f.Add("Title "+s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, text string) {
+		// Rune boundaries as Go decodes the text: an invalid byte is a rune of its own.
+		bounds := map[int]bool{len(text): true}
+		for i := range text {
+			bounds[i] = true
+		}
 		for _, mt := range m.Match(Doc{Title: title, Text: text}) {
 			if mt.Start == -1 && mt.End == -1 {
 				// title only
 			} else if mt.Start < 0 || mt.End > len(text) || mt.Start >= mt.End {
 				t.Fatalf("offsets [%d,%d) outside text of %d bytes", mt.Start, mt.End, len(text))
-			} else if !utf8.RuneStart(text[mt.Start]) || mt.End < len(text) && !utf8.RuneStart(text[mt.End]) {
+			} else if !bounds[mt.Start] || !bounds[mt.End] {
 				t.Fatalf("offsets [%d,%d) not on rune boundaries in %q", mt.Start, mt.End, text)
 			}
 			if !utf8.ValidString(mt.Snippet) {
@@ -256,8 +261,8 @@ func FuzzMatch(f *testing.F) {
 		}
 		cs, spans := FindCompanies(Doc{Title: title, Text: text}, m)
 		for _, s := range spans {
-			if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
-				t.Fatalf("span [%d,%d) outside text of %d bytes", s.Start, s.End, len(text))
+			if s.Start < 0 || s.End > len(text) || s.Start >= s.End || !bounds[s.Start] || !bounds[s.End] {
+				t.Fatalf("span [%d,%d) outside text of %d bytes or off rune boundaries", s.Start, s.End, len(text))
 			}
 		}
 		for _, c := range cs {

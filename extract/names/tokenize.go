@@ -109,7 +109,7 @@ func (t *tokenizer) next(tok *token) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if isWordRune(r) {
+		if isWordRune(r) && !isApostrophe(r) { // ʼ is a letter to Unicode, an apostrophe to us
 			break
 		}
 		i += size
@@ -227,6 +227,13 @@ loop:
 	}
 	if letters > 0 && uppers == letters {
 		flags |= fAllUpper
+	}
+	if i == start {
+		// Nothing was read (a rune that starts no word after all): step over
+		// it, so a text can never stall the scan.
+		_, size := utf8.DecodeRuneInString(s[i:])
+		t.i = i + size
+		return t.next(tok)
 	}
 	t.buf, t.i = buf, i
 	end := i
