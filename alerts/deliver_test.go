@@ -220,13 +220,52 @@ func TestDeliverDoesNotResendDelivered(t *testing.T) {
 	a.Deliveries = map[string]adwatch.Delivery{slack.Channel: {Channel: slack.Channel, Status: adwatch.DeliveryDelivered}}
 	src := newMemSource(a)
 	c := startClient(t, db, newWorker(src, slack.New(srv.URL, srv.Client(), alerts.Links{})))
-	enqueue(t, db, c, []adwatch.Alert{a}, slack.Channel)
+	// The job of a delivery that was sent and marked before its process
+	// died: EnqueueTx would not enqueue it at all.
+	if _, err := c.Insert(context.Background(), alerts.DeliverArgs{AlertID: a.ID, Channel: slack.Channel}, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	if got := waitJobs(t, db); got["completed"] != 1 {
 		t.Fatalf("job states = %v, want one completed", got)
 	}
 	if got := srv.Requests(); got != 0 {
 		t.Errorf("Slack saw %d requests for an alert already delivered, want 0", got)
+	}
+}
+
+func TestEnqueueOnlyImmediateDeliveries(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	c := startClient(t, db, newWorker(newMemSource()))
+	var as []adwatch.Alert
+	for i, st := range []string{adwatch.DeliveryPending, adwatch.DeliveryFailed, adwatch.DeliveryDigest, adwatch.DeliverySkipped, adwatch.DeliveryDelivered, ""} {
+		a := alerttest.FCC()
+		a.ID = int64(500 + i)
+		if st != "" {
+			a.Deliveries = map[string]adwatch.Delivery{"slack": {Channel: "slack", Status: st}}
+		}
+		as = append(as, a)
+	}
+	if err := c.Stop(context.Background()); err != nil { // only count what is enqueued
+		t.Fatal(err)
+	}
+	enqueue(t, db, c, as, "slack")
+	var ids []int64
+	rows, err := db.Query(`SELECT (args->>'alert_id')::bigint FROM river_job WHERE kind = 'deliver_alert' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if got, want := fmt.Sprint(ids), "[500 501 505]"; got != want {
+		t.Errorf("jobs for alerts %s, want %s (pending, failed, no delivery recorded)", got, want)
 	}
 }
 
