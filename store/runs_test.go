@@ -80,3 +80,62 @@ func TestQueueStatsCountsUnfinishedJobs(t *testing.T) {
 		t.Errorf("oldest: got %v, want about 90s", s.Oldest)
 	}
 }
+
+func TestLockIsHeldUntilReleased(t *testing.T) {
+	t.Parallel()
+	db := newStore(t)
+	ctx := context.Background()
+	l, ok, err := db.TryLock(ctx, "crawl:dhs-notices")
+	if err != nil || !ok {
+		t.Fatalf("first TryLock: got %v %v, want the lock", ok, err)
+	}
+	if _, ok, err := db.TryLock(ctx, "crawl:dhs-notices"); err != nil || ok {
+		t.Errorf("second TryLock: got %v %v, want refused", ok, err)
+	}
+	if held, err := db.LockHeld(ctx, "crawl:dhs-notices"); err != nil || !held {
+		t.Errorf("LockHeld while held: got %v %v, want true", held, err)
+	}
+	if held, err := db.LockHeld(ctx, "crawl:fcc-notices"); err != nil || held {
+		t.Errorf("LockHeld of another name: got %v %v, want false", held, err)
+	}
+	l.Release()
+	if held, err := db.LockHeld(ctx, "crawl:dhs-notices"); err != nil || held {
+		t.Errorf("LockHeld after Release: got %v %v, want false", held, err)
+	}
+}
+
+func TestRequeueRunningJobOnlyTheSameAttempt(t *testing.T) {
+	t.Parallel()
+	db := newStore(t)
+	ctx := context.Background()
+	_, err := db.SQL().ExecContext(ctx, `
+		INSERT INTO river_job (args, kind, max_attempts, queue, state, attempt, attempted_at, scheduled_at) VALUES
+			('{"source":"dhs-notices"}', 'crawl_source', 5, 'crawl', 'running', 1, now() - interval '1 minute', now() - interval '1 minute'),
+			('{"source":"fcc-notices"}', 'crawl_source', 5, 'crawl', 'running', 1, now(), now())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := db.RunningJobs(ctx, "crawl_source", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || string(jobs[0].Args) != `{"source": "dhs-notices"}` {
+		t.Fatalf("got %+v, want the one job running for a minute", jobs)
+	}
+	stale := jobs[0]
+	stale.Attempt = 2
+	if ok, err := db.RequeueRunningJob(ctx, stale, "gone"); err != nil || ok {
+		t.Errorf("requeue of another attempt: got %v %v, want no change", ok, err)
+	}
+	if ok, err := db.RequeueRunningJob(ctx, jobs[0], "crawl process gone"); err != nil || !ok {
+		t.Fatalf("requeue: got %v %v, want done", ok, err)
+	}
+	var state string
+	var errs int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT state, cardinality(errors) FROM river_job WHERE id = $1`, jobs[0].ID).Scan(&state, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if state != "available" || errs != 1 {
+		t.Errorf("after requeue: got state %s with %d errors, want available with 1", state, errs)
+	}
+}
