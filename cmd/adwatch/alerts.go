@@ -78,11 +78,26 @@ func alertsDecide(ctx context.Context, e *env, args []string, status string) err
 	if status == adwatch.AlertDismissed {
 		verb = "dismiss"
 	}
-	f := newFlags("alerts "+verb, "alerts "+verb+" ID [--reason R] [--by NAME]", e, false)
+	usage := "alerts " + verb + " ID [--reason R] [--by NAME]"
+	if status == adwatch.AlertDismissed {
+		usage += " [--suppress source|phrase [--phrase \"…\"]]"
+	}
+	f := newFlags("alerts "+verb, usage, e, false)
 	reason := f.String("reason", "", "why (dismiss: not the company, wrong entity, irrelevant, …)")
 	by := f.String("by", "", "who decides (default the OS user)")
+	var suppress, phrase *string
+	if status == adwatch.AlertDismissed {
+		suppress = f.String("suppress", "", "also stop this false alarm: source (this alias from this source) or phrase (this alias in this phrase)")
+		phrase = f.String("phrase", "", "with --suppress phrase: the words around the alias (default: taken from the snippet)")
+	}
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if suppress != nil && *suppress != "" && *suppress != "source" && *suppress != "phrase" {
+		return usageError("--suppress must be source or phrase")
+	}
+	if phrase != nil && *phrase != "" && (suppress == nil || *suppress != "phrase") {
+		return usageError("--phrase goes with --suppress phrase")
 	}
 	if f.NArg() != 1 {
 		return usageError("alerts %s takes one alert ID", verb)
@@ -106,6 +121,23 @@ func alertsDecide(ctx context.Context, e *env, args []string, status string) err
 		return err
 	}
 	defer a.Close()
+	var rule *store.Suppression
+	if suppress != nil && *suppress != "" {
+		// Build the rule before deciding: a rule that cannot be made must
+		// not leave a dismissal without it.
+		al, err := a.db.Alert(ctx, id)
+		if errors.Is(err, adwatch.ErrNotFound) {
+			return failed(fmt.Errorf("alert %d does not exist", id))
+		}
+		if err != nil {
+			return failed(err)
+		}
+		r, err := suppressionFor(al, *suppress, *phrase, *reason, who)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		rule = &r
+	}
 	if err := a.db.DecideAlert(ctx, id, status, *reason, who); err != nil {
 		if errors.Is(err, adwatch.ErrNotFound) {
 			return failed(fmt.Errorf("alert %d does not exist", id))
@@ -113,5 +145,17 @@ func alertsDecide(ctx context.Context, e *env, args []string, status string) err
 		return failed(fmt.Errorf("%s alert %d: %w", verb, id, err))
 	}
 	fmt.Fprintf(e.stdout, "alert %d %sed by %s\n", id, verb, who)
+	if rule == nil {
+		return nil
+	}
+	saved, err := a.db.AddSuppression(ctx, *rule)
+	if err != nil {
+		return failed(fmt.Errorf("alert %d dismissed, but its suppression failed: %w", id, err))
+	}
+	where := "from source " + saved.Source
+	if saved.Phrase != "" {
+		where = fmt.Sprintf("in the phrase %q", saved.Phrase)
+	}
+	fmt.Fprintf(e.stdout, "suppression %d: %q of %s no longer alerts %s\n", saved.ID, saved.Alias, saved.AdvertiserID, where)
 	return nil
 }

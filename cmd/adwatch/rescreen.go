@@ -85,6 +85,9 @@ func (w *rescreenWorker) Work(ctx context.Context, job *river.Job[RescreenArgs])
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("re-screen: build matcher: %w", err))
 	}
+	if m, err = a.withSuppressions(ctx, m); err != nil {
+		return fmt.Errorf("re-screen: %w", err)
+	}
 	client, err := river.ClientFromContextSafely[*sql.Tx](ctx)
 	if err != nil {
 		return fmt.Errorf("re-screen: %w", err)

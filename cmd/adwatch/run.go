@@ -120,6 +120,9 @@ func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
 		return runResult{}, failed(fmt.Errorf("start workers: %w", err))
 	}
 	defer stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger)
+	wctx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	go watchOrphans(wctx, a, 2*time.Second)
 
 	jobs, since, err := enqueueCrawls(ctx, client, srcs, started)
 	if err != nil {
@@ -291,6 +294,9 @@ func (a *app) newPipeline(ctx context.Context, logger *slog.Logger) (*pipeline, 
 	m, err := names.NewMatcher(ads)
 	if err != nil {
 		return nil, failed(fmt.Errorf("build advertiser index: %w", err))
+	}
+	if m, err = a.withSuppressions(ctx, m); err != nil { // analysts' dismissals (suppress.go)
+		return nil, failed(err)
 	}
 	c := a.cfg.Crawler
 	cr := crawler.New(crawler.Config{
