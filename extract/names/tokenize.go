@@ -91,6 +91,17 @@ func asciiLetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 
 // next reads the next token into tok. It returns false at the end of the text.
 func (t *tokenizer) next(tok *token) bool {
+	for {
+		if ok, again := t.next1(tok); !again {
+			return ok
+		}
+	}
+}
+
+// next1 reads one token; again says it skipped something that was no word
+// and the caller should read on (a loop, not recursion: a text may hold
+// millions of such runes).
+func (t *tokenizer) next1(tok *token) (ok, again bool) {
 	s, i, n := t.s, t.i, len(t.s)
 	// Skip to the start of a word; & is a word of its own ("and").
 	for i < n {
@@ -103,7 +114,7 @@ func (t *tokenizer) next(tok *token) bool {
 				t.buf = append(t.buf[:0], "and"...)
 				*tok = token{start: i, end: i + 1, hash: hashBytes(t.buf), flags: fAmp}
 				t.i = i + 1
-				return true
+				return true, false
 			}
 			i++
 			continue
@@ -116,10 +127,10 @@ func (t *tokenizer) next(tok *token) bool {
 	}
 	if i >= n {
 		t.i = n
-		return false
+		return false, false
 	}
 	if tok.start = i; t.fast(tok) {
-		return true
+		return true, false
 	}
 	start := i
 	buf := t.buf[:0]
@@ -233,7 +244,11 @@ loop:
 		// it, so a text can never stall the scan.
 		_, size := utf8.DecodeRuneInString(s[i:])
 		t.i = i + size
-		return t.next(tok)
+		return false, true
+	}
+	if len(buf) == 0 {
+		t.buf, t.i = buf, i // only runes that fold to nothing (U+0374): no word
+		return false, true
 	}
 	t.buf, t.i = buf, i
 	end := i
@@ -241,7 +256,7 @@ loop:
 		end = possEnd
 	}
 	*tok = token{start: start, end: end, hash: hashBytes(buf), flags: flags}
-	return true
+	return true, false
 }
 
 // byteClass: 1 lower-case letter, 2 capital, 3 digit, 0 anything else.
@@ -428,8 +443,8 @@ func computeFold(r rune) string {
 	}
 	var out []rune
 	for _, d := range norm.NFKD.String(string(r)) {
-		if isIgnorable(d) || !isWordRune(d) {
-			continue
+		if isIgnorable(d) || !isWordRune(d) || isApostrophe(d) {
+			continue // U+0374 decomposes to ʹ, which the next pass would drop
 		}
 		if f, ok := specialFold[d]; ok {
 			out = append(out, []rune(f)...)
