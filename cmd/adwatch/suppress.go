@@ -33,24 +33,47 @@ func (a *app) withSuppressions(ctx context.Context, m *names.Matcher) (*names.Ma
 const phraseWords = 3
 
 // phraseAround is the alias with up to three words on each side, as the
-// snippet has it: specific enough to stop this false alarm, not every
-// mention of the alias. "" when the snippet does not contain the alias.
+// snippet has it (spaces collapsed): specific enough to stop this false
+// alarm, not every mention of the alias. "" when the snippet does not
+// contain the alias.
 func phraseAround(snippet, alias string) string {
 	alias = strings.TrimSpace(alias)
 	if alias == "" {
 		return ""
 	}
 	i := strings.Index(strings.ToLower(snippet), strings.ToLower(alias))
-	if i < 0 {
+	if i < 0 || len(strings.ToLower(snippet)) != len(snippet) {
 		return ""
 	}
-	isSep := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' }
-	before := strings.FieldsFunc(snippet[:i], isSep)
-	after := strings.FieldsFunc(snippet[i+len(alias):], isSep)
-	before = before[max(len(before)-phraseWords, 0):]
-	after = after[:min(len(after), phraseWords)]
-	parts := append(append(before, snippet[i:i+len(alias)]), after...)
-	return strings.Join(parts, " ")
+	from, to := i, i+len(alias)
+	// Walk out word by word: a word ends at a space.
+	for n := 0; n < phraseWords; n++ {
+		j := strings.LastIndexFunc(strings.TrimRightFunc(snippet[:from], unicode.IsSpace), unicode.IsSpace)
+		if strings.TrimSpace(snippet[:from]) == "" {
+			break
+		}
+		from = j + 1
+	}
+	for n := 0; n < phraseWords; n++ {
+		rest := snippet[to:]
+		trimmed := strings.TrimLeftFunc(rest, unicode.IsSpace)
+		if trimmed == "" {
+			break
+		}
+		k := strings.IndexFunc(trimmed, unicode.IsSpace)
+		if k < 0 {
+			k = len(trimmed)
+		}
+		to += len(rest) - len(trimmed) + k
+	}
+	words := strings.Fields(snippet[from:to])
+	for len(words) > 0 && strings.Trim(words[0], "….,;:") == "" {
+		words = words[1:]
+	}
+	for len(words) > 0 && strings.Trim(words[len(words)-1], "….,;:") == "" {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
 }
 
 // suppressionFor builds the rule a dismissal asks for: the alert's alias
