@@ -1,11 +1,8 @@
 package names
 
 import (
-	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Token flags, set from the original spelling so judgement can look at case
@@ -259,121 +256,6 @@ loop:
 	return true, false
 }
 
-// byteClass: 1 lower-case letter, 2 capital, 3 digit, 0 anything else.
-var byteClass = func() (a [256]uint8) {
-	for c := 'a'; c <= 'z'; c++ {
-		a[c], a[c-32] = 1, 2
-	}
-	for c := '0'; c <= '9'; c++ {
-		a[c] = 3
-	}
-	return a
-}()
-
-// lowerTab maps ASCII letters and digits to their lower-case byte, anything
-// else to 0.
-var lowerTab = func() (a [256]byte) {
-	for c := 0; c < 256; c++ {
-		if byteClass[c] != 0 {
-			a[c] = byte(c) | 0x20
-		}
-	}
-	return a
-}()
-
-// nextHash is next for the scan: plain ASCII words get only their span and
-// hash (no flags, no text), which is all the index lookup needs; anything
-// else goes through next.
-func (t *tokenizer) nextHash(tok *token) bool {
-	s, i, n := t.s, t.i, len(t.s)
-	for i < n && lowerTab[s[i]] == 0 {
-		if c := s[i]; c >= utf8.RuneSelf || c == '&' {
-			t.i = i
-			return t.next(tok)
-		}
-		i++
-	}
-	if i >= n {
-		t.i = n
-		return false
-	}
-	h := uint64(fnvOffset)
-	j := i
-	for ; j < n; j++ {
-		l := lowerTab[s[j]]
-		if l == 0 {
-			break
-		}
-		h = (h ^ uint64(l)) * fnvPrime
-	}
-	if j < n {
-		if c := s[j]; c >= utf8.RuneSelf || c == '\'' || c == '.' && j-i == 1 {
-			t.i = i
-			return t.next(tok)
-		}
-	}
-	*tok = token{start: i, end: j, hash: h}
-	t.i = j
-	return true
-}
-
-// fast reads a plain ASCII word starting at tok.start, one ended by a space
-// or by punctuation that cannot continue it. It leaves anything else (accents,
-// apostrophes, initialisms) to the general path and returns false.
-func (t *tokenizer) fast(tok *token) bool {
-	s, i, n := t.s, tok.start, len(t.s)
-	h := uint64(fnvOffset)
-	var flags uint8
-	uppers, letters := 0, 0
-	prevLower := false
-	j := i
-	for ; j < n; j++ {
-		c := s[j]
-		switch byteClass[c] {
-		case 1:
-			letters++
-			prevLower = true
-		case 2:
-			if letters == 0 {
-				flags |= fUpperFirst
-			} else if prevLower {
-				flags |= fInnerUpper
-			}
-			letters++
-			uppers++
-			prevLower = false
-		case 3:
-			flags |= fDigit
-			prevLower = false
-		default:
-			goto end
-		}
-		h ^= uint64(c | 0x20)
-		h *= fnvPrime
-	}
-end:
-	if j < n {
-		switch c := s[j]; {
-		case c >= utf8.RuneSelf, c == '\'':
-			return false
-		case c == '.' && j-i == 1:
-			return false // maybe an initialism
-		}
-	}
-	if letters > 0 && uppers == letters {
-		flags |= fAllUpper
-	}
-	if !t.noText {
-		t.buf = t.buf[:0]
-		for k := i; k < j; k++ {
-			t.buf = append(t.buf, s[k]|0x20)
-		}
-	}
-	*tok = token{start: i, end: j, hash: h, flags: flags}
-	t.i = j
-	return true
-}
-
 // apostrophe decides what an apostrophe of width w at s[i] does inside a word:
 // it is dropped and the word goes on (O'Reilly → oreilly), or it starts a
 // possessive 's that is dropped and ends the word (McDonald's → mcdonald).
@@ -389,68 +271,4 @@ func (t *tokenizer) apostrophe(i, w int, flags *uint8) (int, bool) {
 		return i, false
 	}
 	return j, true
-}
-
-func hashBytes(b []byte) uint64 {
-	h := uint64(fnvOffset)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= fnvPrime
-	}
-	return h
-}
-
-// Multi-word keys are hashes of token hashes, so the text is hashed once per
-// token and never re-joined into strings while scanning.
-const seqSeed = 0x9e3779b97f4a7c15
-
-func combine(g, h uint64) uint64 {
-	g = (g ^ h) * 0xbf58476d1ce4e5b9
-	return g ^ (g >> 31)
-}
-
-var (
-	foldOnce  sync.Once
-	foldTable []string // folded form of runes below foldTableSize
-)
-
-const foldTableSize = 0x3000
-
-// special folds that Unicode decomposition does not do.
-var specialFold = map[rune]string{
-	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe", 'ø': "o", 'Ø': "o",
-	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th", 'ı': "i",
-	'ħ': "h", 'Ħ': "h", 'ŧ': "t", 'Ŧ': "t", 'ĸ': "k", 'ŀ': "l", 'Ŀ': "l",
-}
-
-// foldRune is NFKC + case fold + diacritics removed, for one rune.
-func foldRune(r rune) string {
-	if r < foldTableSize {
-		foldOnce.Do(func() {
-			foldTable = make([]string, foldTableSize)
-			for x := rune(0x80); x < foldTableSize; x++ {
-				foldTable[x] = computeFold(x)
-			}
-		})
-		return foldTable[r]
-	}
-	return computeFold(r)
-}
-
-func computeFold(r rune) string {
-	if f, ok := specialFold[r]; ok {
-		return f
-	}
-	var out []rune
-	for _, d := range norm.NFKD.String(string(r)) {
-		if isIgnorable(d) || !isWordRune(d) || isApostrophe(d) {
-			continue // U+0374 decomposes to ʹ, which the next pass would drop
-		}
-		if f, ok := specialFold[d]; ok {
-			out = append(out, []rune(f)...)
-			continue
-		}
-		out = append(out, unicode.ToLower(d))
-	}
-	return string(out)
 }
