@@ -63,11 +63,15 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		if err != nil {
 			return err
 		}
+		prints, err := lockStories(ctx, tx, docs, hashes, known)
+		if err != nil {
+			return err
+		}
 		var alertIDs []int64
 		perDoc := make([][]int64, len(docs))
 		for i := range docs {
 			st := known[versionKey{clean(docs[i].URL), hashes[i]}]
-			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source])
+			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source], prints[i])
 			if err != nil {
 				return fmt.Errorf("document %s: %w", docs[i].URL, err)
 			}
@@ -209,12 +213,11 @@ func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, h
 	return out, nil
 }
 
-func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64) (SaveResult, []int64, error) {
+func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64, fp fingerprint) (SaveResult, []int64, error) {
 	url := clean(d.URL)
-	var fp fingerprint
 	if known == nil {
 		var err error
-		if fp, err = documentFingerprint(ctx, tx, d); err != nil {
+		if fp, err = findStoryOf(ctx, tx, d, fp); err != nil {
 			return SaveResult{}, nil, err
 		}
 		if known, err = insertDocument(ctx, tx, d, url, hash, sourceID, fp); err != nil {

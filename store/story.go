@@ -163,14 +163,51 @@ func findStory(ctx context.Context, tx *sqlx.Tx, fp uint64, at time.Time) (int64
 	return story, nil
 }
 
-// documentFingerprint computes d's fingerprint and, for press, its story.
-func documentFingerprint(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document) (fingerprint, error) {
-	if d.Kind != adwatch.KindPress {
-		return fingerprint{}, nil
+// storyLockClass is the first key of the advisory locks on fingerprint
+// bands (see lockStories).
+const storyLockClass = 0x6173 // "as"
+
+// lockStories computes the fingerprints of the batch's new press documents
+// and locks their bands until the transaction ends. Two near-duplicates
+// share a band, so a batch saving a copy of a story waits for a concurrent
+// batch saving another copy to commit, then finds it: two processes crawling
+// syndicated copies at once still raise one alert. The locks are taken in
+// one sorted statement after the URL locks, so batches cannot deadlock.
+func lockStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, known map[versionKey]*storedVersion) ([]fingerprint, error) {
+	prints := make([]fingerprint, len(docs))
+	var keys []int64
+	for i := range docs {
+		d := &docs[i]
+		if d.Kind != adwatch.KindPress || known[versionKey{clean(d.URL), hashes[i]}] != nil {
+			continue
+		}
+		fp, ok := simhash(d.Text)
+		if !ok {
+			continue
+		}
+		prints[i] = fingerprint{fp: fp, ok: true}
+		for band, v := range bands(fp) {
+			keys = append(keys, int64(band)<<16|int64(v))
+		}
 	}
-	fp, ok := simhash(d.Text)
-	if !ok {
-		return fingerprint{}, nil
+	if len(keys) == 0 {
+		return prints, nil
+	}
+	_, err := tx.ExecContext(ctx, `
+		SELECT pg_advisory_xact_lock($1, k::int)
+		FROM (SELECT DISTINCT k FROM unnest($2::bigint[]) AS k ORDER BY k) AS keys`,
+		storyLockClass, pq.Array(keys))
+	if err != nil {
+		return nil, fmt.Errorf("lock stories: %w", err)
+	}
+	return prints, nil
+}
+
+// findStoryOf looks up the story of a new press document whose fingerprint
+// was computed by lockStories.
+func findStoryOf(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, fp fingerprint) (fingerprint, error) {
+	if !fp.ok {
+		return fp, nil
 	}
 	at := d.FetchedAt
 	if d.PublishedAt != nil {
@@ -179,11 +216,12 @@ func documentFingerprint(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document) 
 	if at.IsZero() {
 		at = time.Now()
 	}
-	story, err := findStory(ctx, tx, fp, at)
+	story, err := findStory(ctx, tx, fp.fp, at)
 	if err != nil {
 		return fingerprint{}, err
 	}
-	return fingerprint{fp: fp, ok: true, story: story}, nil
+	fp.story = story
+	return fp, nil
 }
 
 // loadStories fills the Story of alerts that have documents attached: the

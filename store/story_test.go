@@ -139,3 +139,37 @@ func TestCopiesFarApartInTimeAreNewStories(t *testing.T) {
 		t.Errorf("a copy 47 days later raised %d alerts, want 1", len(res[1].Alerts))
 	}
 }
+
+func TestCopiesSavedConcurrentlyRaiseOneAlert(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	huawei := match("a-21", "Huawei Technologies Co., Ltd.", "Huawei", 0.9)
+	copies := []adwatch.Document{
+		press("https://wire.example/2019/05/15/c1", "2019-05-15", entityWire, huawei),
+		press("https://news-one.example/c2", "2019-05-15", "WASHINGTON (Wire) - "+entityWire, huawei),
+		press("https://paper-two.example/c3", "2019-05-16", entityWire+" Reporting by a staff writer.", huawei),
+	}
+	errs := make(chan error, len(copies))
+	for _, c := range copies { // three crawlers, one copy each, at once
+		go func() {
+			_, err := db.SaveDocuments(ctx, []adwatch.Document{c}, []string{"slack"}, nil)
+			errs <- err
+		}()
+	}
+	for range copies {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := db.Alerts(ctx, store.AlertFilter{AdvertiserID: "a-21"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 1 {
+		t.Fatalf("got %d alerts, want one for the story", len(as))
+	}
+	if n := len(as[0].Story); n != 3 {
+		t.Errorf("the alert lists %d sources, want 3", n)
+	}
+}
