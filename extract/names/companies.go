@@ -24,7 +24,7 @@ func (l lineStats) headline(i int32) bool {
 }
 
 // in reports whether the word is in a hash-keyed word set.
-func (t ftok) in(set map[uint64]bool) bool { return set[t.hash] }
+func (t ftok) in(set *hset) bool { return set.has(t.hash) }
 
 // is reports whether the word is w (w already normalised).
 func (t ftok) is(w uint64) bool { return t.hash == w }
@@ -111,7 +111,7 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 			continue
 		}
 		t := toks[i]
-		trig := triggerFilter.may(t.hash) && triggersH[t.hash]
+		trig := triggerFilter.may(t.hash) && triggersH.has(t.hash)
 		// A cue noun or "-based" before a capitalised run: "company Kaspersky".
 		if trig && (t.in(cueNounsH) || t.is(hBased) && strings.HasSuffix(t.gap, "-")) && i+1 < len(toks) &&
 			!toks[i+1].boundary && toks[i+1].flags&fUpperFirst != 0 && onlySpace(toks[i+1].gap) {
@@ -128,7 +128,7 @@ func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.
 				j++
 			}
 			nameList(toks, j, add)
-		} else if t.in(listNounsH) && i+1 < len(toks) && !toks[i+1].boundary && onlySpace(toks[i+1].gap) &&
+		} else if trig && t.in(listNounsH) && i+1 < len(toks) && !toks[i+1].boundary && onlySpace(toks[i+1].gap) &&
 			toks[i+1].flags&fUpperFirst != 0 && !capsContext(toks, i+1) {
 			nameList(toks, i+1, add)
 		}

@@ -64,7 +64,7 @@ func mergeCompanies(text string, toks []ftok, cands []candidate) ([]adwatch.Comp
 	// followed only by generic company words is the company's short name.
 	for _, k := range keys {
 		ws := strings.Fields(k)
-		if len(ws) < 2 || commonWords[ws[0]] || stopwords[ws[0]] || placesH[hw(ws[0])] || len(ws[0]) < 3 {
+		if len(ws) < 2 || commonWords[ws[0]] || stopwords[ws[0]] || placesH.has(hw(ws[0])) || len(ws[0]) < 3 {
 			continue
 		}
 		generic := true

@@ -95,7 +95,7 @@ func finderTokens(text string, lines *lineStats) []ftok {
 			*lines = append(*lines, struct{ words, capped int32 }{})
 		}
 		t.line = int32(len(*lines) - 1)
-		if l := &(*lines)[t.line]; tok.flags&fDigit == 0 && !stopwordsH[tok.hash] {
+		if l := &(*lines)[t.line]; tok.flags&fDigit == 0 && !stopwordsH.has(tok.hash) {
 			l.words++
 			if tok.flags&fUpperFirst != 0 {
 				l.capped++
@@ -295,17 +295,24 @@ var (
 	governmentWordsH = hashSet(governmentWords)
 	givenNamesH      = hashSet(givenNames)
 	honorificsH      = hashSet(honorifics)
-	listNounsH       = hashSet(wordSet(`companies firms vendors suppliers manufacturers makers providers brands retailers
-		carriers entities businesses corporations conglomerates rivals competitors`))
+	listNouns        = wordSet(`companies firms vendors suppliers manufacturers makers providers brands retailers
+		carriers entities businesses corporations conglomerates rivals competitors`)
+	listNounsH = hashSet(listNouns)
 
 	// triggersH holds every lower-case word a rule starts from, so most words
 	// cost one lookup.
-	triggersH = func() map[uint64]bool {
-		m := hashSet(cueNouns)
-		for _, w := range []string{"based", "such", "including", "include", "of", "acquired", "acquire", "acquiring", "bought", "buy", "buying", "rival", "rivals"} {
-			m[hw(w)] = true
+	triggersH = func() *hset {
+		m := make(map[string]bool)
+		for w := range cueNouns {
+			m[w] = true
 		}
-		return m
+		for w := range listNouns {
+			m[w] = true
+		}
+		for _, w := range []string{"based", "such", "including", "include", "of", "acquired", "acquire", "acquiring", "bought", "buy", "buying", "rival", "rivals"} {
+			m[w] = true
+		}
+		return hashSet(m)
 	}()
 
 	triggerFilter = newWordFilter(triggersH)

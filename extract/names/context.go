@@ -162,7 +162,7 @@ func isBoundary(t ctxTok) bool {
 		return true
 	}
 	if strings.Contains(g, ".") && !strings.Contains(g, "..") {
-		if t.flags&fInitialism != 0 || honorificsH[t.h] || abbrevsH[t.h] || t.end-t.start == 1 {
+		if t.flags&fInitialism != 0 || honorificsH.has(t.h) || abbrevsH.has(t.h) || t.end-t.start == 1 {
 			// "U.S. Commerce", "Mr. Kaspersky", "Inc. (NASDAQ", "J. Smith"
 		} else {
 			return true

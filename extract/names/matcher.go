@@ -210,7 +210,7 @@ func (b *builder) variant(adv int32, text string, toks []token, lens []int, full
 
 func onlyFormsAndStopwords(toks []token) bool {
 	for _, t := range toks {
-		if legal.hashes[combine(seqSeed, t.hash)]&(lfSuffix|lfPrefix) == 0 && !stopwordsH[t.hash] {
+		if legal.hashes[combine(seqSeed, t.hash)]&(lfSuffix|lfPrefix) == 0 && !stopwordsH.has(t.hash) {
 			return false
 		}
 	}
@@ -226,7 +226,7 @@ func classify(toks []token, lens []int, hasForm bool) uint8 {
 	}
 	if len(toks) == 1 {
 		t, n := toks[0], lens[0]
-		common := commonWordsH[t.hash] || stopwordsH[t.hash]
+		common := commonWordsH.has(t.hash) || stopwordsH.has(t.hash)
 		if t.flags&fAllUpper != 0 && n <= 5 && !common {
 			return classAcronym
 		}
@@ -238,7 +238,7 @@ func classify(toks []token, lens []int, hasForm bool) uint8 {
 	// Several words: a name made only of ordinary words and company words
 	// ("General Motors", "Delta Air Lines", "Best Buy") must be written as a name.
 	for _, t := range toks {
-		if !commonWordsH[t.hash] && !stopwordsH[t.hash] && !companyTailsH[t.hash] {
+		if !commonWordsH.has(t.hash) && !stopwordsH.has(t.hash) && !companyTailsH.has(t.hash) {
 			return classDistinctive
 		}
 	}

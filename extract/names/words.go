@@ -97,22 +97,60 @@ var (
 		november december mr mrs ms dr according`)
 )
 
-func hashSet(m map[string]bool) map[uint64]bool {
-	h := make(map[uint64]bool, len(m))
-	for w := range m {
-		h[hashBytes([]byte(w))] = true
+// hset is a set of word hashes, open-addressed in a power-of-two array at
+// most a quarter full: the finder asks several sets about every word of a
+// text, and a probe here is a fraction of a map lookup.
+type hset struct {
+	keys []uint64
+	mask uint64
+}
+
+func hashSet(m map[string]bool) *hset {
+	s := &hset{}
+	size := uint64(64)
+	for size < uint64(4*len(m)) {
+		size *= 2
 	}
-	return h
+	s.keys, s.mask = make([]uint64, size), size-1
+	for w := range m {
+		s.add(hashBytes([]byte(w)))
+	}
+	return s
+}
+
+func (s *hset) add(h uint64) {
+	h = fixKey(h)
+	i := (h ^ h>>29) & s.mask
+	for s.keys[i] != 0 && s.keys[i] != h {
+		i = (i + 1) & s.mask
+	}
+	s.keys[i] = h
+}
+
+func (s *hset) has(h uint64) bool {
+	h = fixKey(h)
+	i := (h ^ h>>29) & s.mask
+	for {
+		switch s.keys[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+		i = (i + 1) & s.mask
+	}
 }
 
 // wordFilter is a small two-bit Bloom filter over word hashes: a cheap "surely
 // not" before a map lookup, for words tested once per word of a text.
 type wordFilter [64]uint64
 
-func newWordFilter(hs map[uint64]bool) *wordFilter {
+func newWordFilter(hs *hset) *wordFilter {
 	var f wordFilter
-	for h := range hs {
-		f.add(h)
+	for _, h := range hs.keys {
+		if h != 0 {
+			f.add(h)
+		}
 	}
 	return &f
 }
