@@ -86,6 +86,10 @@ type Alerts struct {
 	// RescreenDays is how far back newly imported or activated advertisers
 	// are screened against the archive.
 	RescreenDays Days `yaml:"rescreen_days"`
+	// JobTimeout bounds one delivery attempt; a delivery whose process died
+	// mid-send is retried by another process about this long after it
+	// started (River's rescuer waits for it). 0 means 90s.
+	JobTimeout time.Duration `yaml:"job_timeout"`
 }
 
 // Slack is an incoming-webhook channel. The URL is a secret.

@@ -26,6 +26,16 @@ func alertRouter(cfg config.Config) store.Router {
 	}
 }
 
+// newDeliverWorker is the delivery worker with the configured attempt
+// timeout.
+func newDeliverWorker(a *app, ns []alerts.Notifier) *alerts.DeliverWorker {
+	w := alerts.NewDeliverWorker(a.db, ns, a.e.logger)
+	if t := a.cfg.Alerts.JobTimeout; t > 0 {
+		w.JobTimeout = t
+	}
+	return w
+}
+
 // addAlertWorkers registers the alert jobs besides single deliveries
 // (digests and re-screens) and makes the store route new alerts' deliveries
 // by alerts.routes: every process that saves alerts builds its job client

@@ -54,7 +54,9 @@ func TestKilledRunThenRerunDeliversEveryAlertOnceEverywhere(t *testing.T) {
 	fmt.Fprintf(&b, "database:\n  url: %q\n", dsn)
 	b.WriteString("crawler:\n  allow_private_networks: true\n  delay: 0s\n  per_host_parallelism: 4\n")
 	b.WriteString("  job_timeout: 8s\n  rescue_after: 9s\n  shutdown_grace: 5s\n")
-	fmt.Fprintf(&b, "alerts:\n  deliver_timeout: 1m\n  slack:\n    webhook_url: %q\n", slack.URL+"/services/T0ADW/B0ADW/sEcReT")
+	// A delivery cut off by the kill is retried once its 5 s attempt
+	// timeout has passed and this process leads (River's rescuer).
+	fmt.Fprintf(&b, "alerts:\n  deliver_timeout: 1m\n  job_timeout: 5s\n  slack:\n    webhook_url: %q\n", slack.URL+"/services/T0ADW/B0ADW/sEcReT")
 	fmt.Fprintf(&b, "  email:\n    smtp_url: \"smtp://%s\"\n    tls: none\n    from: adwatch@example.com\n    to: [policy@example.com]\n", mailbox.addr)
 	b.WriteString("sources:\n")
 	for _, s := range demo.Sources(site.URL()) {

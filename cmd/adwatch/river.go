@@ -61,7 +61,7 @@ type riverOptions struct {
 func newRiver(a *app, opt riverOptions) (*river.Client[*sql.Tx], error) {
 	logger := a.e.logger
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, alerts.NewDeliverWorker(a.db, opt.notifiers, logger)); err != nil {
+	if err := river.AddWorkerSafely(workers, newDeliverWorker(a, opt.notifiers)); err != nil { // alertjobs.go
 		return nil, fmt.Errorf("register delivery worker: %w", err)
 	}
 	if err := addAlertWorkers(workers, a, opt.notifiers); err != nil { // digests, re-screens, routing (alertjobs.go)
