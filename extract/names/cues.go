@@ -107,12 +107,17 @@ var afterNouns = wordSet(`ceo cfo cto coo chief executive executives spokesperso
 
 // companyCue finds words around the occurrence that make it a company.
 func companyCue(c *occContext) bool {
+	// Right before the name, or one small word away: "the retailer Target",
+	// "shares of Apple", "workers at Target"; not "retailer in the United States".
 	for i, p := range c.prev {
-		if i >= 3 || p.boundary {
+		if i >= 2 || p.boundary {
 			break
 		}
 		if companyNouns[p.w] || p.w == "based" && i == 0 && strings.TrimSpace(p.gap) == "" {
 			return true
+		}
+		if !cueJoiners[p.w] {
+			break
 		}
 	}
 	if len(c.next) == 0 {
@@ -148,6 +153,8 @@ func companyCue(c *occContext) bool {
 	return false
 }
 
+var cueJoiners = wordSet("of at from by with in")
+
 // negativeCue finds what makes a capitalised common word something other
 // than the company: a longer proper name around it ("United States",
 // "Mississippi Delta"), a non-company head noun ("Corona virus"), a verb use.
@@ -165,16 +172,25 @@ func negativeCue(c *occContext, h hit) reasons {
 			return rPartOfName
 		}
 	}
-	if len(c.next) > 0 && !c.isHeadline() && !c.isCaps() && h.caps&capsPoss == 0 {
-		n := c.next[0]
-		if !n.boundary && onlySpace(n.gap) && n.flags&fUpperFirst != 0 && !companyTails[n.w] &&
-			!afterNouns[n.w] && !stopwords[n.w] && !exchanges[n.w] {
-			if _, isForm := legal.forms[n.w]; !isForm {
-				return rPartOfName
-			}
-		}
-	}
 	return 0
+}
+
+// followedByName reports a capitalised word right after the occurrence that
+// is not a company word: "United States", "Amazon River", but also "Amazon
+// Web Services" and "Apple Watch". It takes the capitals away as evidence
+// without ruling the company out: a cue, or the company named elsewhere in
+// the document, still decides.
+func followedByName(c *occContext, h hit) bool {
+	if len(c.next) == 0 || c.isHeadline() || c.isCaps() || h.caps&capsPoss != 0 {
+		return false
+	}
+	n := c.next[0]
+	if n.boundary || !onlySpace(n.gap) || n.flags&fUpperFirst == 0 || companyTails[n.w] || afterNouns[n.w] ||
+		stopwords[n.w] || exchanges[n.w] {
+		return false
+	}
+	_, isForm := legal.forms[n.w]
+	return !isForm
 }
 
 func nonCompanyHead(c *occContext) bool {

@@ -157,7 +157,8 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 		ws = append(ws, wCue)
 		v.why |= rCompanyCue
 	}
-	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() && !afterArticle(c) {
+	if h.caps&capsAll != 0 && h.caps&capsUpper == 0 && !c.sentStart && !c.isHeadline() && !c.isCaps() && !afterArticle(c) &&
+		!followedByName(c, h) {
 		w := wCapMid
 		if slices.Contains(di.lowercase, h.alias) || slices.Contains(di.otherUse, h.alias) || afterLocative(c) {
 			w = wCapMidWeak // "apple" in lower case elsewhere; "lived in Corona"
@@ -189,7 +190,11 @@ func nextCapitalised(c *occContext) bool {
 
 // afterLocative: "in Corona", "near Delta" read as places.
 func afterLocative(c *occContext) bool {
-	return len(c.prev) > 0 && !c.prev[0].boundary && locatives[c.prev[0].w]
+	if len(c.prev) == 0 || c.prev[0].boundary || !locatives[c.prev[0].w] {
+		return false
+	}
+	// "a stake in Apple", "shares in Shell" are about the company.
+	return len(c.prev) < 2 || c.prev[1].boundary || !companyNouns[c.prev[1].w]
 }
 
 var locatives = wordSet("in near outside around across throughout inside within")

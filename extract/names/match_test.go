@@ -28,6 +28,7 @@ var testAdvertisers = []adwatch.Advertiser{
 	{ID: "hikvision", Name: "Hangzhou Hikvision Digital Technology Co., Ltd.", Aliases: []string{"Hikvision"}, Active: true},
 	{ID: "zte", Name: "ZTE Corporation", Active: true},
 	{ID: "corona", Name: "Corona Beverage Co.", Aliases: []string{"Corona"}, Active: true},
+	{ID: "homedepot", Name: "The Home Depot, Inc.", Active: true},
 	{ID: "gone", Name: "Defunct Widgets LLC", Aliases: []string{"Defunct Widgets"}, Active: false},
 }
 
@@ -111,6 +112,13 @@ func TestMatchJudgement(t *testing.T) {
 		{"surname alone after the person", "", "Eugene Kaspersky gave a talk. Kaspersky, as he signs his posts, likes volcanoes.", nil, []string{"kaspersky"}},
 		{"name wrapped over a line break", "", "the safety of United\n        States persons; and", nil, []string{"united"}},
 		{"title-case clause is not a heading", "", "Be it enacted by the Senate and House of\nRepresentatives of the United States of America in Congress assembled,\n", nil, []string{"united"}},
+
+		{"product of the company", "", "Customers of Amazon Web Services said the outage lasted hours. Amazon said it was fixed.", []string{"amazon"}, nil},
+		{"small words inside a name", "", "Analysts said the Home Depot opened 12 stores.", []string{"homedepot"}, nil},
+		{"name without the article", "", "Shoppers at Home Depot bought lumber.", []string{"homedepot"}, nil},
+
+		{"stake in", "", "Berkshire sold part of its stake in Apple in the first quarter.", []string{"apple"}, nil},
+		{"workers in the United States", "", "Thousands of workers in the United States renewed visas.", nil, []string{"united"}},
 
 		// Inactive advertisers never match.
 		{"inactive", "", "Defunct Widgets LLC filed for bankruptcy.", nil, []string{"gone"}},

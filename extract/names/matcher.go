@@ -127,6 +127,14 @@ func (b *builder) spelling(adv int32, text string, full bool) {
 	suf := legalSuffixLen(toks)
 	pre := legalPrefixLen(toks[:n-suf])
 	b.variant(adv, text, toks, lens, full, suf+pre > 0)
+	// "The Home Depot" is also written "Home Depot".
+	if n-suf > 1 && toks[0].hash == hThe {
+		end := len(text)
+		if suf > 0 {
+			end = toks[n-suf].start
+		}
+		b.variant(adv, trimName(text[toks[1].start:end]), toks[1:n-suf], lens[1:n-suf], full, false)
+	}
 	if (suf > 0 || pre > 0) && n-suf-pre > 0 {
 		lo, hi := pre, n-suf
 		end := len(text)
@@ -363,8 +371,8 @@ func capsOfText(text string, start, end int) uint8 {
 func capsOf(ts []token) uint8 {
 	c := capsAll | capsNone | capsUpper
 	for _, t := range ts {
-		if t.flags&fUpperFirst == 0 && t.flags&fDigit == 0 && t.flags&fAmp == 0 {
-			c &^= capsAll
+		if t.flags&fUpperFirst == 0 && t.flags&fDigit == 0 && t.flags&fAmp == 0 && !stopwordsH.has(t.hash) {
+			c &^= capsAll // "Bank of America", "the Home Depot": small words stay small
 		}
 		if t.flags&(fUpperFirst|fInnerUpper) != 0 {
 			c &^= capsNone
