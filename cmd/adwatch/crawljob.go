@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -86,6 +87,18 @@ func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error
 		// retry here would not help, and its next tick comes from there.
 		return river.JobCancel(fmt.Errorf("crawl %s: source not in this process's configuration", job.Args.Source))
 	}
+	// The lock lives as long as this process's session: while it is held no
+	// other process crawls the source, even one River handed the job to
+	// because this one looked stuck; once this process dies it is free.
+	lock, ok, err := w.a.db.TryLock(ctx, crawlLockName(src.Name))
+	if err != nil {
+		return fmt.Errorf("crawl %s: %w", src.Name, err)
+	}
+	if !ok {
+		logger.Warn("source is still being crawled by another process; waiting", "source", src.Name)
+		return river.JobSnooze(10 * time.Second)
+	}
+	defer lock.Release()
 	crawlCtx, cancel := context.WithTimeout(ctx, w.a.cfg.Crawler.JobTimeout)
 	defer cancel()
 	w.build.Lock()
@@ -104,4 +117,60 @@ func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error
 	// A failed source is recorded in its run and its health; retrying it
 	// at once rarely helps, the next tick will.
 	return nil
+}
+
+func crawlLockName(source string) string { return "crawl:" + source }
+
+// orphanMinAge is how long a crawl job must have been running before its
+// lock is checked: the worker takes the lock within milliseconds of starting.
+const orphanMinAge = 5 * time.Second
+
+// watchOrphans hands back, within seconds, a crawl whose process died: River
+// shows its job running, but the process's database session, and with it
+// the source's lock, is gone. River's rescuer would do the same only after
+// crawler.rescue_after. A job must look orphaned twice in a row, so that a
+// crawl that has just finished and released its lock, but is not yet marked
+// completed, is not taken for dead.
+func watchOrphans(ctx context.Context, a *app, every time.Duration) {
+	suspects := map[int64]int{} // job id → attempt seen orphaned last round
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		jobs, err := a.db.RunningJobs(ctx, CrawlArgs{}.Kind(), orphanMinAge)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.e.logger.Warn("look for orphaned crawls", "err", err)
+			}
+			continue
+		}
+		next := map[int64]int{}
+		for _, j := range jobs {
+			var args CrawlArgs
+			if json.Unmarshal(j.Args, &args) != nil {
+				continue
+			}
+			held, err := a.db.LockHeld(ctx, crawlLockName(args.Source))
+			if err != nil || held {
+				continue
+			}
+			if attempt, ok := suspects[j.ID]; !ok || attempt != j.Attempt {
+				next[j.ID] = j.Attempt
+				continue
+			}
+			ok, err := a.db.RequeueRunningJob(ctx, j, "crawl process gone (its database session ended); resumed by another")
+			if err != nil {
+				a.e.logger.Warn("requeue orphaned crawl", "source", args.Source, "job_id", j.ID, "err", err)
+				continue
+			}
+			if ok {
+				a.e.logger.Info("orphaned crawl handed back", "source", args.Source, "job_id", j.ID, "attempt", j.Attempt)
+			}
+		}
+		suspects = next
+	}
 }

@@ -120,6 +120,9 @@ func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
 		return runResult{}, failed(fmt.Errorf("start workers: %w", err))
 	}
 	defer stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger)
+	wctx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch()
+	go watchOrphans(wctx, a, 2*time.Second)
 
 	jobs, since, err := enqueueCrawls(ctx, client, srcs, started)
 	if err != nil {

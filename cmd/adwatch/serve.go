@@ -149,5 +149,10 @@ func (a *app) startWorkers(ctx context.Context, m *metrics) (func(), error) {
 	for _, src := range a.cfg.Sources {
 		a.e.logger.Info("scheduled", "source", src.Name, "schedule", cmp.Or(src.Schedule, a.cfg.Crawler.Schedule))
 	}
-	return func() { stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger) }, nil
+	wctx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	go watchOrphans(wctx, a, 2*time.Second)
+	return func() {
+		stopWatch()
+		stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger)
+	}, nil
 }
