@@ -91,20 +91,24 @@ func finderTokens(text string, lines *lineStats) []ftok {
 	*lines = append((*lines)[:0], struct{ words, capped int32 }{})
 	for tz.next(&tok) {
 		t := ftok{token: tok, gap: text[prevEnd:tok.start]}
-		if strings.IndexByte(t.gap, '\n') >= 0 {
+		plain := t.gap == " "
+		if !plain && strings.IndexByte(t.gap, '\n') >= 0 {
 			*lines = append(*lines, struct{ words, capped int32 }{})
 		}
 		t.line = int32(len(*lines) - 1)
-		if l := &(*lines)[t.line]; tok.flags&fDigit == 0 && !stopwordsH.has(tok.hash) {
+		// A line of more than 20 words is no heading: stop counting it.
+		if l := &(*lines)[t.line]; l.words <= 20 && tok.flags&fDigit == 0 && !stopwordsH.has(tok.hash) {
 			l.words++
 			if tok.flags&fUpperFirst != 0 {
 				l.capped++
 			}
 		}
-		if len(out) == 0 {
+		switch {
+		case len(out) == 0:
 			t.boundary = true
-		} else {
-			p := out[len(out)-1]
+		case plain:
+		default:
+			p := &out[len(out)-1]
 			t.boundary = isBoundary(ctxTok{h: p.hash, flags: p.flags, start: p.start, end: p.end, gap: t.gap})
 		}
 		out = append(out, t)
