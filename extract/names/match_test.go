@@ -302,3 +302,37 @@ func TestAnalyzeAgreesWithMatchAndFindCompanies(t *testing.T) {
 		t.Errorf("Analyze matched %v, want apple, huawei, kaspersky", got)
 	}
 }
+
+// One Matcher serves many goroutines (extraction runs documents in parallel).
+func TestMatcherConcurrentUse(t *testing.T) {
+	t.Parallel()
+	m := testMatcher(t)
+	docs := []Doc{
+		{Text: "Shares of Apple rose. Eugene Kaspersky spoke; Kaspersky Lab appealed."},
+		{Title: "Target Said Sales Fell", Text: "Analysts raised their price target. Target said sales fell."},
+		{Text: "Huawei Technologies Co., Ltd. and ZTE Corporation were named by the FCC."},
+	}
+	want := make([][]string, len(docs))
+	for i, d := range docs {
+		want[i] = matchedIDs(m.Match(d))
+	}
+	done := make(chan string)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for k := 0; k < 50; k++ {
+				i := (g + k) % len(docs)
+				if got := matchedIDs(m.Match(docs[i])); !slices.Equal(got, want[i]) {
+					done <- "doc " + docs[i].Text + ": got " + strings.Join(got, ",") + ", want " + strings.Join(want[i], ",")
+					return
+				}
+				m.Analyze(docs[i])
+			}
+			done <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
