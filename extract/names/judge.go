@@ -29,6 +29,7 @@ const (
 // docInfo is what judgement knows about the whole document.
 type docInfo struct {
 	lowercase []int32 // aliases also used in lower case as ordinary words
+	mixed     []int32 // of those, aliases also written with capitals in the document
 	people    []int32 // aliases also used as a person's surname ("Eugene Kaspersky")
 	otherUse  []int32 // aliases also used for a place or feature in this document
 	arena     arena
@@ -39,8 +40,10 @@ type docInfo struct {
 func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 	a := &m.aliases[h.alias]
 	class := a.class
-	if class == classDistinctive && a.ntok == 1 && slices.Contains(di.lowercase, h.alias) && !a.hasForm {
-		class = classCommonSingle // "nestle" in lower case elsewhere: the name is a word here
+	if class == classDistinctive && a.ntok == 1 && slices.Contains(di.mixed, h.alias) && !a.hasForm {
+		// "gillette" in lower case beside "Gillette": the name is also a word
+		// here. (A text all in lower case says nothing of the kind.)
+		class = classCommonSingle
 	}
 	if a.ntok == 1 && class != classCommonSingle && slices.Contains(di.people, h.alias) {
 		// The document speaks of Eugene Kaspersky: a bare "Kaspersky" may be

@@ -77,6 +77,12 @@ func (m *Matcher) judgeDoc(d Doc, sc *scratch) []occ {
 			di.lowercase = append(di.lowercase, o.alias)
 		}
 	}
+	di.mixed = di.mixed[:0]
+	for _, o := range occs {
+		if o.caps&capsNone == 0 && slices.Contains(di.lowercase, o.alias) && !slices.Contains(di.mixed, o.alias) {
+			di.mixed = append(di.mixed, o.alias)
+		}
+	}
 	kept := occs[:0]
 	for _, o := range occs {
 		src := d.Text

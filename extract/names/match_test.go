@@ -120,6 +120,8 @@ func TestMatchJudgement(t *testing.T) {
 		{"stake in", "", "Berkshire sold part of its stake in Apple in the first quarter.", []string{"apple"}, nil},
 		{"workers in the United States", "", "Thousands of workers in the United States renewed visas.", nil, []string{"united"}},
 
+		{"all lower case text", "", "posts claim huawei phones are cheap", []string{"huawei"}, nil},
+
 		// Inactive advertisers never match.
 		{"inactive", "", "Defunct Widgets LLC filed for bankruptcy.", nil, []string{"gone"}},
 	}
