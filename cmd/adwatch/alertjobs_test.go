@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"adwatch"
 	"adwatch/alerts"
+	"adwatch/config"
 	"adwatch/demo"
 )
 
@@ -251,4 +253,86 @@ func TestPhraseAround(t *testing.T) {
 			t.Errorf("phraseAround(%q, %q) = %q, want %q", c.snippet, c.alias, got, c.want)
 		}
 	}
+}
+
+// TestWorkerSendsScheduledDigestsOnce: a worker process, elected leader,
+// enqueues each channel's digest at every alerts.digest_schedule tick; the
+// press alerts routed to Slack's digest reach Slack once, however many
+// ticks pass.
+func TestWorkerSendsScheduledDigestsOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cfg, err := os.ReadFile(f.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := "  digest_schedule: \"@every 1s\"\n  routes:\n    slack:\n      - {kind: press, mode: digest}\n"
+	if err := os.WriteFile(f.config, []byte(strings.Replace(string(cfg), "alerts:\n", "alerts:\n"+routes, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(alertPeriodicJobs(mustLoad(t, f.config))); got != 1 {
+		t.Fatalf("periodic digest jobs: got %d, want 1 (slack)", got)
+	}
+	if code, out, errs := cli(t, "", "advertisers", "import", f.csv, "--config", f.config); code != 0 {
+		t.Fatalf("import: exit %d: %s %s", code, out, errs)
+	}
+	if code, out, errs := cli(t, "", "run", "--config", f.config); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		var out, errb strings.Builder
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+		done <- run(ctx, e, []string{"worker", "--config", f.config})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		waiting := 0
+		for _, a := range fullAlerts(t, f.config) {
+			if a.Deliveries["slack"].Status == adwatch.DeliveryDigest {
+				waiting++
+			}
+		}
+		if waiting == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("%d press alerts still wait for the digest after 30 s", waiting)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond) // another tick: it must send nothing again
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("worker: exit %d", code)
+	}
+	press := 0
+	for _, a := range fullAlerts(t, f.config) {
+		if a.Kind != adwatch.KindPress {
+			continue
+		}
+		press++
+		if n := f.slack.count(a.DocumentURL); n != 1 {
+			t.Errorf("press alert %d (%s): in %d Slack messages, want 1 digest", a.ID, a.DocumentURL, n)
+		}
+	}
+	if press == 0 {
+		t.Error("no press alerts to digest")
+	}
+	if n := f.slack.count("adwatch digest: "); n < 1 {
+		t.Errorf("Slack got %d digests, want at least 1", n)
+	}
+}
+
+func mustLoad(t *testing.T, path string) config.Config {
+	t.Helper()
+	cfg, err := config.Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
