@@ -9,10 +9,10 @@ func person(c *occContext) bool {
 		return false
 	}
 	p := c.prev[0]
-	if honorifics[p.w] && !strings.ContainsAny(p.gap, ",;:\n") {
+	if honorificsH.has(p.h) && !strings.ContainsAny(p.gap, ",;:\n") {
 		return true
 	}
-	return !p.boundary && givenNames[p.w] && p.flags&fUpperFirst != 0 && onlySpace(p.gap)
+	return !p.boundary && givenNamesH.has(p.h) && p.flags&fUpperFirst != 0 && onlySpace(p.gap)
 }
 
 // onlySpace reports a gap of spaces with at most one line break: the words
@@ -54,9 +54,9 @@ func hasLegalFormAfter(c *occContext, aliasHasForm bool) bool {
 	if first.flags&(fUpperFirst|fAmp) == 0 {
 		return false // "Apple as a company", "apple limited"
 	}
-	if k == 1 && commonWords[first.w] {
+	if k == 1 && commonWordsH.has(first.h) {
 		// "Shell Company" in a headline is not a legal form; "AS" is Norwegian, "As" is English.
-		if len(first.w) <= 3 && first.flags&fAllUpper == 0 || c.isHeadline() && !aliasHasForm {
+		if first.end-first.start <= 3 && first.flags&fAllUpper == 0 || c.isHeadline() && !aliasHasForm {
 			return false
 		}
 	}
@@ -92,7 +92,7 @@ func hasTicker(c *occContext) bool {
 		if t.boundary && !strings.Contains(c.next[i].gap, "(") {
 			return false
 		}
-		if exchanges[t.w] && t.flags&fUpperFirst != 0 {
+		if exchangesH.has(t.h) && t.flags&fUpperFirst != 0 {
 			s := c.next[i+1]
 			return strings.Contains(s.gap, ":") && s.flags&(fAllUpper|fDigit) != 0
 		}
@@ -113,10 +113,10 @@ func companyCue(c *occContext) bool {
 		if i >= 2 || p.boundary {
 			break
 		}
-		if companyNouns[p.w] || p.w == "based" && i == 0 && strings.TrimSpace(p.gap) == "" {
+		if companyNounsH.has(p.h) || p.h == hBased && i == 0 && strings.TrimSpace(p.gap) == "" {
 			return true
 		}
-		if !cueJoiners[p.w] {
+		if !cueJoinersH.has(p.h) {
 			break
 		}
 	}
@@ -127,17 +127,17 @@ func companyCue(c *occContext) bool {
 	if n.boundary {
 		return false
 	}
-	if afterNouns[n.w] {
+	if afterNounsH.has(n.h) {
 		return true
 	}
-	if companyVerbs[n.w] && (n.flags&fUpperFirst == 0 || c.isHeadline()) {
+	if companyVerbsH.has(n.h) && (n.flags&fUpperFirst == 0 || c.isHeadline()) {
 		return true
 	}
-	if n.flags&fUpperFirst != 0 && companyTails[n.w] && onlySpace(n.gap) {
+	if n.flags&fUpperFirst != 0 && companyTailsH.has(n.h) && onlySpace(n.gap) {
 		return true
 	}
 	if strings.Contains(n.gap, "'") || strings.Contains(n.gap, "\u2019") {
-		return companyNouns[n.w]
+		return companyNounsH.has(n.h)
 	}
 	// Apposition: "Target, the Minneapolis-based retailer,"
 	if strings.HasPrefix(strings.TrimSpace(n.gap), ",") {
@@ -145,7 +145,7 @@ func companyCue(c *occContext) bool {
 			if i >= 6 || t.boundary {
 				break
 			}
-			if companyNouns[t.w] {
+			if companyNounsH.has(t.h) {
 				return true
 			}
 		}
@@ -153,7 +153,7 @@ func companyCue(c *occContext) bool {
 	return false
 }
 
-var cueJoiners = wordSet("of at from by with in")
+var cueJoinersH = hashSet(wordSet("of at from by with in"))
 
 // negativeCue finds what makes a capitalised common word something other
 // than the company: a longer proper name around it ("United States",
@@ -164,11 +164,11 @@ func negativeCue(c *occContext, h hit) reasons {
 	}
 	if len(c.prev) > 0 {
 		p := c.prev[0]
-		if !p.boundary && modals[p.w] && p.w != "to" {
+		if !p.boundary && modalsH.has(p.h) && p.h != hTo {
 			return rVerbUse
 		}
 		if !c.isHeadline() && !c.isCaps() && !p.boundary && onlySpace(p.gap) && p.flags&fUpperFirst != 0 &&
-			!stopwords[p.w] && !companyNouns[p.w] && !afterNouns[p.w] && p.flags&fDigit == 0 {
+			!stopwordsH.has(p.h) && !companyNounsH.has(p.h) && !afterNounsH.has(p.h) && p.flags&fDigit == 0 {
 			return rPartOfName
 		}
 	}
@@ -185,16 +185,15 @@ func followedByName(c *occContext, h hit) bool {
 		return false
 	}
 	n := c.next[0]
-	if n.boundary || !onlySpace(n.gap) || n.flags&fUpperFirst == 0 || companyTails[n.w] || afterNouns[n.w] ||
-		stopwords[n.w] || exchanges[n.w] {
+	if n.boundary || !onlySpace(n.gap) || n.flags&fUpperFirst == 0 || companyTailsH.has(n.h) || afterNounsH.has(n.h) ||
+		stopwordsH.has(n.h) || exchangesH.has(n.h) {
 		return false
 	}
-	_, isForm := legal.forms[n.w]
-	return !isForm
+	return !legalFormWord(n.h)
 }
 
 func nonCompanyHead(c *occContext) bool {
-	return len(c.next) > 0 && !c.next[0].boundary && nonCompanyHeads[c.next[0].w] &&
+	return len(c.next) > 0 && !c.next[0].boundary && nonCompanyHeadsH.has(c.next[0].h) &&
 		strings.Trim(c.next[0].gap, " -") == ""
 }
 

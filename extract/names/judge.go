@@ -184,7 +184,7 @@ func (m *Matcher) judge(text string, h hit, title bool, di *docInfo) verdict {
 // nouns of places and features take the article; companies rarely do, so
 // capitals after "the" are no evidence.
 func afterArticle(c *occContext) bool {
-	return len(c.prev) > 0 && !c.prev[0].boundary && c.prev[0].w == "the"
+	return len(c.prev) > 0 && !c.prev[0].boundary && c.prev[0].h == hThe
 }
 
 func nextCapitalised(c *occContext) bool {
@@ -193,14 +193,14 @@ func nextCapitalised(c *occContext) bool {
 
 // afterLocative: "in Corona", "near Delta" read as places.
 func afterLocative(c *occContext) bool {
-	if len(c.prev) == 0 || c.prev[0].boundary || !locatives[c.prev[0].w] {
+	if len(c.prev) == 0 || c.prev[0].boundary || !locativesH.has(c.prev[0].h) {
 		return false
 	}
 	// "a stake in Apple", "shares in Shell" are about the company.
-	return len(c.prev) < 2 || c.prev[1].boundary || !companyNouns[c.prev[1].w]
+	return len(c.prev) < 2 || c.prev[1].boundary || !companyNounsH.has(c.prev[1].h)
 }
 
-var locatives = wordSet("in near outside around across throughout inside within")
+var locativesH = hashSet(wordSet("in near outside around across throughout inside within"))
 
 func combineWeights(ws []float64) float64 {
 	miss := 1.0

@@ -31,10 +31,17 @@ var (
 	commonWords = wordSet(commonWordsData)
 	givenNames  = wordSet(givenNamesData)
 
-	// Hash-keyed copies for building the index without making strings.
-	commonWordsH  = hashSet(commonWords)
-	stopwordsH    = hashSet(stopwords)
-	companyTailsH = hashSet(companyTails)
+	// Hash-keyed copies: the index is built and occurrences are judged on
+	// word hashes, without making strings.
+	commonWordsH     = hashSet(commonWords)
+	stopwordsH       = hashSet(stopwords)
+	companyTailsH    = hashSet(companyTails)
+	exchangesH       = hashSet(exchanges)
+	companyNounsH    = hashSet(companyNouns)
+	companyVerbsH    = hashSet(companyVerbs)
+	modalsH          = hashSet(modals)
+	nonCompanyHeadsH = hashSet(nonCompanyHeads)
+	hTo              = hw("to")
 
 	// Honorifics make the next capitalised word a person whatever its case.
 	honorifics = wordSet("mr mrs ms dr prof sir dame")
