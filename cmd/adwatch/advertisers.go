@@ -63,25 +63,16 @@ func advertisersImport(ctx context.Context, e *env, args []string) error {
 	return a.rescreenAfterImport(ctx, before)
 }
 
-// rescreenAfterImport enqueues the screening of new, re-activated or renamed
-// advertisers against the archive: a new advertiser named in a notice last
-// spring is news on day one.
+// rescreenAfterImport queues the screening of new, re-activated or renamed
+// advertisers against the archive, and says so.
 func (a *app) rescreenAfterImport(ctx context.Context, before []adwatch.Advertiser) error {
-	after, err := a.db.Advertisers(ctx, false)
+	n, err := a.rescreenChanged(ctx, before)
 	if err != nil {
 		return failed(fmt.Errorf("advertisers imported, but the re-screen was not queued: %w", err))
 	}
-	ids := newlyScreenable(before, after)
-	if len(ids) == 0 {
-		return nil
-	}
-	queued, err := a.enqueueRescreen(ctx, ids)
-	if err != nil {
-		return failed(fmt.Errorf("advertisers imported, but the re-screen was not queued: %w", err))
-	}
-	if queued {
+	if n > 0 {
 		fmt.Fprintf(a.e.stdout, "re-screening %d advertisers against the last %d days of the archive (run, serve or worker does it)\n",
-			len(ids), int(a.cfg.Alerts.RescreenDays))
+			n, int(a.cfg.Alerts.RescreenDays))
 	}
 	return nil
 }

@@ -145,6 +145,25 @@ func newlyScreenable(before, after []adwatch.Advertiser) []string {
 	return ids
 }
 
+// rescreenChanged queues a re-screen of the advertisers that are new,
+// re-activated or renamed since before (the list read before an import or
+// an activation): a new advertiser named in a notice last spring is news on
+// day one. It returns how many advertisers were queued (0 when none changed
+// or the same re-screen is already waiting). The web import and activation
+// call it the same way as the CLI.
+func (a *app) rescreenChanged(ctx context.Context, before []adwatch.Advertiser) (int, error) {
+	after, err := a.db.Advertisers(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	ids := newlyScreenable(before, after)
+	queued, err := a.enqueueRescreen(ctx, ids)
+	if err != nil || !queued {
+		return 0, err
+	}
+	return len(ids), nil
+}
+
 // enqueueRescreen inserts a re-screen job for ids (nothing when empty). It
 // reports false when the same re-screen is already waiting or running.
 func (a *app) enqueueRescreen(ctx context.Context, ids []string) (bool, error) {
