@@ -33,6 +33,9 @@ const (
 	shingleWords = 1
 	// minWordRunes: shorter words are left out.
 	minWordRunes = 2
+	// maxFingerprintText bounds the text hashed: press articles are far
+	// shorter, and a huge text must not hold the saving transaction.
+	maxFingerprintText = 256 << 10
 	// minShingles: shorter texts (a headline, a stub) carry too little to
 	// call two documents the same story.
 	minShingles = 16
@@ -44,6 +47,9 @@ const (
 // Near-identical texts get fingerprints a few bits apart; unrelated texts
 // differ in about half their bits.
 func simhash(text string) (fp uint64, ok bool) {
+	if len(text) > maxFingerprintText {
+		text = text[:maxFingerprintText] // a cut rune is just skipped below
+	}
 	var weights [64]int32
 	var window [shingleWords]uint64
 	words, shingles := 0, 0
