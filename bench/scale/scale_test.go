@@ -29,7 +29,7 @@ import (
 // reports the time from each tick to the site's first request.
 
 const (
-	benchFeeds = 16
+	benchFeeds = 32
 	benchDocs  = 25
 	benchDelay = 50 * time.Millisecond
 )
@@ -96,7 +96,7 @@ func BenchmarkWorkers(b *testing.B) {
 	for _, procs := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) {
 			var docs int
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				s := NewSite(benchFeeds, benchDocs, benchDelay)
@@ -118,6 +118,7 @@ func BenchmarkWorkers(b *testing.B) {
 					if err := cmd.Wait(); err != nil {
 						b.Fatalf("run #%d: %v\n%s", p+1, err, outs[p])
 					}
+					cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 				}
 				elapsed += time.Since(start)
 				b.StopTimer()
@@ -130,6 +131,8 @@ func BenchmarkWorkers(b *testing.B) {
 				s.Close()
 			}
 			b.ReportMetric(float64(docs)/elapsed.Seconds(), "docs/s")
+			// CPU of the adwatch processes only (not the site, not PostgreSQL).
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(docs), "cpu-ms/doc")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
