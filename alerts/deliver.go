@@ -70,6 +70,10 @@ type DeliverWorker struct {
 	MaxSnoozes int
 	// MaxSnooze caps one Retry-After wait.
 	MaxSnooze time.Duration
+	// MaxAttempts, when set, gives up after this many attempts even if the
+	// job was inserted allowing more (alerts.max_attempts in the config;
+	// jobs carry MaxAttempts from DeliverArgs.InsertOpts).
+	MaxAttempts int
 	// JobTimeout bounds one delivery attempt. River's rescuer also waits
 	// this long (and RescueStuckJobsAfter) before it retries a job whose
 	// process died mid-delivery.
@@ -160,11 +164,14 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return river.JobCancel(sendErr)
 	}
 	status := adwatch.DeliveryPending
-	if job.Attempt >= job.MaxAttempts {
+	if job.Attempt >= job.MaxAttempts || (w.MaxAttempts > 0 && job.Attempt >= w.MaxAttempts) {
 		status = adwatch.DeliveryFailed
 	}
 	w.mark(ctx, log, id, channel, status, sendErr)
 	log.WarnContext(ctx, "alert delivery failed", slog.String("status", status), slog.String("error", sendErr.Error()))
+	if status == adwatch.DeliveryFailed && job.Attempt < job.MaxAttempts {
+		return river.JobCancel(sendErr) // the configured limit is reached before the job's own
+	}
 	return sendErr
 }
 

@@ -310,6 +310,29 @@ func TestDeliverLastAttemptMarksFailed(t *testing.T) {
 	}
 }
 
+func TestDeliverConfiguredMaxAttemptsMarksFailed(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	srv := alerttest.NewSlack(t, alerttest.Reply{Status: 500}, alerttest.Reply{Status: 502}, alerttest.Reply{Status: 503})
+	a := alerttest.FCC()
+	src := newMemSource(a)
+	w := newWorker(src, slack.New(srv.URL, srv.Client(), alerts.Links{}))
+	w.MaxAttempts = 2 // the job itself allows alerts.MaxAttempts
+	c := startClient(t, db, w)
+	enqueue(t, db, c, []adwatch.Alert{a}, slack.Channel)
+	if got := waitJobs(t, db); got["cancelled"] != 1 {
+		t.Fatalf("job states = %v, want one cancelled", got)
+	}
+	marks, _ := src.history()
+	want := []string{"21/slack/pending", "21/slack/failed"}
+	if strings.Join(marks, " ") != strings.Join(want, " ") {
+		t.Errorf("marks = %v, want %v", marks, want)
+	}
+	if got := srv.Requests(); got != 2 {
+		t.Errorf("Slack saw %d requests, want 2", got)
+	}
+}
+
 func TestEnqueueTxOneJobPerAlertAndChannel(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)

@@ -139,7 +139,7 @@ func Default() Config {
 		Alerts: Alerts{
 			Email:          Email{TLS: "starttls"},
 			DeliverTimeout: 10 * time.Minute,
-			MaxAttempts:    12,
+			MaxAttempts:    25, // 1 s doubling to 5 min: about 90 minutes, an hour-long outage
 			DigestSchedule: DefaultDigestSchedule,
 			RescreenDays:   DefaultRescreenDays,
 		},

@@ -27,12 +27,13 @@ func alertRouter(cfg config.Config) store.Router {
 }
 
 // newDeliverWorker is the delivery worker with the configured attempt
-// timeout.
+// timeout and number of attempts.
 func newDeliverWorker(a *app, ns []alerts.Notifier) *alerts.DeliverWorker {
 	w := alerts.NewDeliverWorker(a.db, ns, a.e.logger)
 	if t := a.cfg.Alerts.JobTimeout; t > 0 {
 		w.JobTimeout = t
 	}
+	w.MaxAttempts = a.cfg.Alerts.MaxAttempts
 	return w
 }
 
