@@ -76,7 +76,9 @@ func printRunSummary(e *env, res runResult, asJSON bool) {
 	var docs, alerts, pages int
 	for _, r := range res.runs {
 		status := "ok"
-		if r.Err != "" {
+		if res.interrupted[r.Source] {
+			status = "interrupted: resumed by another process or the next run"
+		} else if r.Err != "" {
 			status = "FAILED: " + clip(r.Err, 60)
 		} else if len(r.Errors) > 0 {
 			status = fmt.Sprintf("ok, %d page errors", len(r.Errors))

@@ -31,11 +31,14 @@ type runResult struct {
 	runs        []adwatch.SourceRun
 	alerts      []adwatch.Alert
 	undelivered map[string]int
+	// interrupted are the sources whose crawl was not finished when a
+	// signal stopped the run: handed back, not failed.
+	interrupted map[string]bool
 }
 
 func (r runResult) failed() bool {
 	for _, run := range r.runs {
-		if run.Err != "" {
+		if run.Err != "" && !r.interrupted[run.Source] {
 			return true
 		}
 	}
@@ -72,6 +75,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	res, err := a.runOnce(ctx, opt)
 	if res.runs != nil {
 		printRunSummary(e, res, f.wantJSON())
+	}
+	if len(res.interrupted) > 0 {
+		// A signal is an orderly stop, not a failure: exit 0 unless a
+		// source that did finish failed.
+		e.logger.Warn("run interrupted; unfinished crawls are resumed by another process or the next run",
+			"unfinished", len(res.interrupted))
 	}
 	if err != nil {
 		return err
@@ -128,30 +137,51 @@ func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
 	if err != nil {
 		return runResult{}, failed(err)
 	}
-	final, waitErr := waitCrawls(ctx, client, jobs, prog)
+	final, interrupted, err := waitCrawls(ctx, client, jobs, prog)
+	if err != nil {
+		return runResult{}, failed(err)
+	}
 	timeout := opt.deliverTimeout
 	if timeout <= 0 {
 		timeout = a.cfg.Alerts.DeliverTimeout
 	}
-	if waitErr == nil {
+	if !interrupted {
 		if err := waitDeliveries(ctx, client, timeout); err != nil {
 			a.e.logger.Warn("wait for deliveries", "err", err)
 		}
 	}
-	prog.stop()
+	// Stop before reading the runs: a crawl this process was working
+	// records its run while it stops (finished, or interrupted and handed
+	// back).
+	stopWatch()
+	stopRiver(client, a.cfg.Crawler.ShutdownGrace, a.e.logger)
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	if interrupted {
+		// Crawls may have finished within the shutdown grace.
+		for id, name := range jobs {
+			if j, err := client.JobGet(dctx, id); err == nil && j.FinalizedAt != nil {
+				final[name] = j.State
+				delete(jobs, id)
+				prog.jobState(name, j)
+			}
+		}
+		interrupted = len(jobs) > 0
+	}
+	prog.stop()
 	runs, err := a.db.RunsSince(dctx, since)
 	if err != nil {
 		return runResult{}, failed(err)
 	}
-	res := runResult{runs: mergeRuns(runs, srcs, final), alerts: prog.raised()}
+	res := runResult{runs: mergeRuns(runs, srcs, final), alerts: prog.raised(), interrupted: map[string]bool{}}
+	if interrupted {
+		for _, name := range jobs {
+			res.interrupted[name] = true
+		}
+	}
 	res.undelivered, err = a.db.UndeliveredAlerts(dctx)
 	if err != nil {
 		a.e.logger.Warn("count undelivered alerts", "err", err)
-	}
-	if waitErr != nil {
-		return res, waitErr
 	}
 	return res, nil
 }
@@ -182,10 +212,11 @@ func enqueueCrawls(ctx context.Context, client *river.Client[*sql.Tx], srcs []ad
 }
 
 // waitCrawls polls the jobs until each is in a final state and returns those
-// states by source. Cancelling ctx (SIGINT, SIGTERM) stops the wait: the
-// crawls left are finished by other processes or resumed by the next run.
-func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int64]string, prog *progress) (map[string]rivertype.JobState, error) {
-	final := map[string]rivertype.JobState{}
+// states by source; it removes finished jobs from jobs. Cancelling ctx
+// (SIGINT, SIGTERM) stops the wait and reports interrupted: the crawls left
+// are finished by other processes or resumed by the next run.
+func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int64]string, prog *progress) (final map[string]rivertype.JobState, interrupted bool, err error) {
+	final = map[string]rivertype.JobState{}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -195,7 +226,7 @@ func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int
 				if ctx.Err() != nil {
 					break
 				}
-				return final, failed(fmt.Errorf("crawl of %s: %w", name, err))
+				return final, false, fmt.Errorf("crawl of %s: %w", name, err)
 			}
 			prog.jobState(name, j)
 			if j.FinalizedAt != nil {
@@ -204,11 +235,11 @@ func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int
 			}
 		}
 		if len(jobs) == 0 {
-			return final, nil
+			return final, false, nil
 		}
 		select {
 		case <-ctx.Done():
-			return final, failed(fmt.Errorf("interrupted with %d crawl(s) unfinished: another process or the next run resumes them", len(jobs)))
+			return final, true, nil
 		case <-tick.C:
 			prog.draw()
 		}

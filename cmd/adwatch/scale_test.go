@@ -69,15 +69,15 @@ type scaleFixture struct {
 }
 
 type scaleSettings struct {
-	feeds, docs      int
-	delay            time.Duration
-	parallelism      int
-	concurrency      int
-	jobTimeout       time.Duration
-	rescueAfter      time.Duration
-	schedule         string
-	webAuthOff       bool
-	deliverTimeoutCf string
+	feeds, docs   int
+	delay         time.Duration
+	parallelism   int
+	concurrency   int
+	jobTimeout    time.Duration
+	rescueAfter   time.Duration
+	schedule      string
+	webAuthOff    bool
+	shutdownGrace time.Duration
 }
 
 func newScaleFixture(t *testing.T, s scaleSettings) *scaleFixture {
@@ -88,7 +88,10 @@ func newScaleFixture(t *testing.T, s scaleSettings) *scaleFixture {
 	fmt.Fprintf(&b, "database:\n  url: %q\n", f.dsn)
 	fmt.Fprintf(&b, "crawler:\n  allow_private_networks: true\n  delay: 0s\n  per_host_parallelism: %d\n  concurrency: %d\n",
 		s.parallelism, s.concurrency)
-	fmt.Fprintf(&b, "  job_timeout: %s\n  rescue_after: %s\n  shutdown_grace: 5s\n", s.jobTimeout, s.rescueAfter)
+	if s.shutdownGrace == 0 {
+		s.shutdownGrace = 5 * time.Second
+	}
+	fmt.Fprintf(&b, "  job_timeout: %s\n  rescue_after: %s\n  shutdown_grace: %s\n", s.jobTimeout, s.rescueAfter, s.shutdownGrace)
 	if s.schedule != "" {
 		fmt.Fprintf(&b, "  schedule: %q\n", s.schedule)
 	}
@@ -407,4 +410,45 @@ func httpGet(t *testing.T, u string) string {
 		t.Errorf("GET %s: status %d", u, resp.StatusCode)
 	}
 	return string(body)
+}
+
+// TestSignalledRunHandsBackAndExitsZero stops a run with SIGTERM in the
+// middle of its crawls: it exits 0 and says the crawls were interrupted; the
+// next run finishes them without fetching again what was stored.
+func TestSignalledRunHandsBackAndExitsZero(t *testing.T) {
+	t.Parallel()
+	const parallelism, concurrency = 1, 2
+	f := newScaleFixture(t, scaleSettings{feeds: 2, docs: 15, delay: 150 * time.Millisecond,
+		parallelism: parallelism, concurrency: concurrency, jobTimeout: 30 * time.Second, rescueAfter: 31 * time.Second,
+		shutdownGrace: time.Second})
+	p := f.start(t, nil, "run")
+	deadline := time.Now().Add(30 * time.Second)
+	for docsRequested(f) < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no pages fetched within 30s\n%s", tail(p.stderr.String(), 3000))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("run after SIGTERM: exit %d\nstdout:\n%s\nstderr:\n%s", code, &p.stdout, tail(p.stderr.String(), 3000))
+	}
+	if out := p.stdout.String(); !strings.Contains(out, "interrupted") {
+		t.Errorf("summary after SIGTERM does not say interrupted:\n%s", out)
+	}
+	first := docsRequested(f)
+	if first >= 30 {
+		t.Fatalf("the first run fetched all %d pages before the signal took effect; nothing was interrupted", first)
+	}
+	q := f.start(t, nil, "run")
+	if code := q.wait(t, 60*time.Second); code != 0 {
+		t.Fatalf("second run: exit %d\nstdout:\n%s\nstderr:\n%s", code, &q.stdout, tail(q.stderr.String(), 3000))
+	}
+	// Only requests in flight at the signal may be repeated.
+	if got, max := docsRequested(f), 30+parallelism*concurrency; got > max {
+		t.Errorf("pages requested over both runs: got %d, want at most %d (30 pages + those in flight at the signal)", got, max)
+	}
+	f.checkOnceEach(t)
 }
