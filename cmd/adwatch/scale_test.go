@@ -346,7 +346,9 @@ func TestTwoServesEnqueueEachTickOnce(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	metrics := httpGet(t, "http://"+addrs[0]+"/metrics") + httpGet(t, "http://"+addrs[1]+"/metrics")
-	for _, name := range []string{"adwatch_queue_jobs", "adwatch_source_consecutive_failures", "adwatch_documents_fetched_total"} {
+	for _, name := range []string{"adwatch_queue_jobs{queue=\"crawl\",state=\"available\"}", "adwatch_source_consecutive_failures{source=\"notices-0\"} 0",
+		"adwatch_documents_fetched_total{source=\"notices-1\"}", "adwatch_alerts_raised_total{source=",
+		"adwatch_deliveries_total{channel=\"slack\",outcome=\"delivered\"}", "adwatch_extract_seconds_count", "adwatch_job_wait_seconds_bucket{queue=\"crawl\""} {
 		if !strings.Contains(metrics, name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
@@ -449,6 +451,35 @@ func TestSignalledRunHandsBackAndExitsZero(t *testing.T) {
 	// Only requests in flight at the signal may be repeated.
 	if got, max := docsRequested(f), 30+parallelism*concurrency; got > max {
 		t.Errorf("pages requested over both runs: got %d, want at most %d (30 pages + those in flight at the signal)", got, max)
+	}
+	f.checkOnceEach(t)
+}
+
+// TestWorkerServesMetricsAndStopsOnSIGTERM: a worker with --listen answers
+// /healthz and /metrics, works queued crawls, and exits 0 on SIGTERM.
+func TestWorkerServesMetricsAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	f := newScaleFixture(t, scaleSettings{feeds: 1, docs: 3, parallelism: 2, concurrency: 1,
+		jobTimeout: 30 * time.Second, rescueAfter: 31 * time.Second})
+	addr := freeAddr(t)
+	w := f.start(t, nil, "worker", "--listen", addr)
+	// A run that only enqueues would be the CronJob; here a run works too,
+	// and the worker shares the crawl and the deliveries.
+	r := f.start(t, nil, "run")
+	if code := r.wait(t, 60*time.Second); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, tail(r.stderr.String(), 3000))
+	}
+	if got := httpGet(t, "http://"+addr+"/healthz"); !strings.Contains(got, "ok") {
+		t.Errorf("/healthz: got %q, want ok", got)
+	}
+	if got := httpGet(t, "http://"+addr+"/metrics"); !strings.Contains(got, "adwatch_queue_jobs{queue=\"crawl\"") {
+		t.Errorf("/metrics lacks the queue depth:\n%s", tail(got, 2000))
+	}
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := w.wait(t, 30*time.Second); code != 0 {
+		t.Errorf("worker after SIGTERM: exit %d\n%s", code, tail(w.stderr.String(), 3000))
 	}
 	f.checkOnceEach(t)
 }
