@@ -45,37 +45,40 @@ type candidate struct {
 // not companies. The name shown is the longest spelling seen, without its
 // legal form; "Kaspersky" and "Kaspersky Lab" are one company.
 func FindCompanies(d Doc, m *Matcher) ([]adwatch.Company, []adwatch.Span) {
+	var lines lineStats
+	toks := finderTokens(d.Text, &lines)
+	defer func() { ftokPool.Put(&toks) }()
 	var occs []occ
 	if m != nil {
-		occs = m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}, new(scratch))
+		occs = m.judgeDoc(Doc{Text: d.Text, Kind: d.Kind, Source: d.Source}, new(scratch), toks)
 	}
-	return findCompanies(d, m, occs)
+	return findCompanies(d, m, occs, toks, lines)
 }
 
 // Analyze is Match and FindCompanies in one pass over the text, sharing the
 // scan and the judgement: what extraction calls for each document.
 func (m *Matcher) Analyze(d Doc) ([]adwatch.Match, []adwatch.Company, []adwatch.Span) {
 	if m == nil {
-		cs, spans := findCompanies(d, nil, nil)
+		cs, spans := FindCompanies(d, nil)
 		return nil, cs, spans
 	}
+	var lines lineStats
+	toks := finderTokens(d.Text, &lines)
+	defer func() { ftokPool.Put(&toks) }()
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	occs := m.judgeDoc(d, sc)
+	occs := m.judgeDoc(d, sc, toks)
 	var ms []adwatch.Match
 	if len(occs) > 0 {
 		ms = m.matches(d, occs, sc)
 	}
-	cs, spans := findCompanies(d, m, occs)
+	cs, spans := findCompanies(d, m, occs, toks, lines)
 	return ms, cs, spans
 }
 
 // findCompanies runs the company rules and adds the advertiser occurrences
 // judgement accepted in the body.
-func findCompanies(d Doc, m *Matcher, occs []occ) ([]adwatch.Company, []adwatch.Span) {
-	var lines lineStats
-	toks := finderTokens(d.Text, &lines)
-	defer func() { ftokPool.Put(&toks) }()
+func findCompanies(d Doc, m *Matcher, occs []occ, toks []ftok, lines lineStats) ([]adwatch.Company, []adwatch.Span) {
 	var cands []candidate
 	add := func(i, j int) { // words i..j-1 name a company
 		for i < j && (toks[i].in(stopwordsH) || legalPrefixAt(toks, i) > 0) {

@@ -35,7 +35,7 @@ func (m *Matcher) Match(d Doc) []adwatch.Match {
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	occs := m.judgeDoc(d, sc)
+	occs := m.judgeDoc(d, sc, nil)
 	if len(occs) == 0 {
 		return nil
 	}
@@ -62,9 +62,16 @@ type advBest struct {
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // judgeDoc finds and judges every occurrence in the document.
-func (m *Matcher) judgeDoc(d Doc, sc *scratch) []occ {
+//
+// toks, when not nil, are the words of d.Text already read by the company
+// finder: Analyze then scans them instead of reading the text twice.
+func (m *Matcher) judgeDoc(d Doc, sc *scratch, toks []ftok) []occ {
 	occs := sc.occs[:0]
-	m.scan(d.Text, func(h hit) { occs = append(occs, occ{hit: h}) })
+	if toks != nil {
+		m.scanTokens(toks, func(h hit) { occs = append(occs, occ{hit: h}) })
+	} else {
+		m.scan(d.Text, func(h hit) { occs = append(occs, occ{hit: h}) })
+	}
 	m.scan(d.Title, func(h hit) { occs = append(occs, occ{hit: h, title: true}) })
 	sc.occs = occs
 	if len(occs) == 0 {

@@ -269,6 +269,11 @@ func FuzzMatch(f *testing.F) {
 				t.Fatalf("score %v outside [0,1]", mt.Score)
 			}
 		}
+		// Analyze reads the words once for both jobs; it must find what Match finds.
+		ams, _, _ := m.Analyze(Doc{Title: title, Text: text})
+		if got, want := matchedIDs(ams), matchedIDs(m.Match(Doc{Title: title, Text: text})); !slices.Equal(got, want) {
+			t.Fatalf("Analyze matched %v, Match matched %v", got, want)
+		}
 		cs, spans := FindCompanies(Doc{Title: title, Text: text}, m)
 		for _, s := range spans {
 			if s.Start < 0 || s.End > len(text) || s.Start >= s.End || !bounds[s.Start] || !bounds[s.End] {

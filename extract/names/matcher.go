@@ -352,6 +352,64 @@ func (m *Matcher) scan(text string, fn func(hit)) {
 	}
 }
 
+// scanTokens is scan over words already read: the same lookups, and the
+// case of an occurrence comes from the words' own flags.
+func (m *Matcher) scanTokens(toks []ftok, fn func(hit)) {
+	ix := m.ix
+	if ix == nil || len(m.aliases) == 0 {
+		return
+	}
+	coveredTo := -1
+	var ts [maxAliasTokens]token
+	for i := range toks {
+		if !ix.mayStart(toks[i].hash) {
+			continue
+		}
+		g := combine(seqSeed, toks[i].hash)
+		e := ix.get(g)
+		if e == nil {
+			continue
+		}
+		var best *slot
+		bestK := i
+		if e.n() > 0 {
+			best = e
+		}
+		if e.prefix() {
+			for k := i + 1; k < len(toks) && k-i < ix.maxTokens; k++ {
+				g = combine(g, toks[k].hash)
+				if e = ix.get(g); e == nil {
+					break
+				}
+				if e.n() > 0 {
+					best, bestK = e, k
+				}
+				if !e.prefix() {
+					break
+				}
+			}
+		}
+		if best == nil || toks[bestK].end <= coveredTo {
+			continue
+		}
+		end := toks[bestK].end
+		coveredTo = end
+		n := 0
+		for k := i; k <= bestK && n < len(ts); k++ {
+			ts[n] = toks[k].token
+			n++
+		}
+		caps := capsOf(ts[:n])
+		if best.n() == 1 {
+			fn(hit{start: toks[i].start, end: end, alias: int32(best.ref), caps: caps})
+			continue
+		}
+		for _, a := range ix.refs[best.ref : best.ref+best.n()] {
+			fn(hit{start: toks[i].start, end: end, alias: a, caps: caps})
+		}
+	}
+}
+
 // capsOfText reads the case of an occurrence's words; only hits pay for it.
 func capsOfText(text string, start, end int) uint8 {
 	var tz tokenizer
