@@ -54,8 +54,10 @@ type rescreenWorker struct {
 	a *app
 }
 
-// Timeout implements river.Worker: a large archive takes a while.
-func (w *rescreenWorker) Timeout(*river.Job[RescreenArgs]) time.Duration { return 30 * time.Minute }
+// Timeout implements river.Worker: a large archive takes a while. A job
+// whose process died is rescued only after this, and meanwhile `run` waits
+// for it (up to --deliver-timeout): keep it moderate.
+func (w *rescreenWorker) Timeout(*river.Job[RescreenArgs]) time.Duration { return 10 * time.Minute }
 
 // Work is idempotent: a retry re-screens from the start, and the store
 // raises each (advertiser, document) alert at most once.
@@ -157,6 +159,14 @@ func (a *app) rescreenChanged(ctx context.Context, before []adwatch.Advertiser) 
 		return 0, err
 	}
 	ids := newlyScreenable(before, after)
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// The first import into an empty archive has nothing to screen; a job
+	// would only keep the first `run` waiting for it.
+	if n, err := a.db.DocumentCount(ctx); err != nil || n == 0 {
+		return 0, err
+	}
 	queued, err := a.enqueueRescreen(ctx, ids)
 	if err != nil || !queued {
 		return 0, err
