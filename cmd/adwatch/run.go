@@ -232,6 +232,14 @@ func waitCrawls(ctx context.Context, client *river.Client[*sql.Tx], jobs map[int
 			if j.FinalizedAt != nil {
 				final[name] = j.State
 				delete(jobs, id)
+				continue
+			}
+			if j.State == rivertype.JobStateRetryable && !j.ScheduledAt.After(time.Now()) {
+				// Due: make it available now rather than at the leader's
+				// next scheduler pass (every 5 s). Someone is waiting.
+				if _, err := client.JobRetry(ctx, id); err != nil && ctx.Err() == nil {
+					return final, false, fmt.Errorf("resume crawl of %s: %w", name, err)
+				}
 			}
 		}
 		if len(jobs) == 0 {
