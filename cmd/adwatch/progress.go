@@ -140,6 +140,19 @@ func (p *progress) draw() {
 	io.WriteString(p.w, b.String()) //nolint:errcheck // a terminal
 }
 
+// Write prints text (the console channel's alerts) above the live table:
+// the table is erased, the text written, and the next drawing starts below
+// it, so neither tears the other.
+func (p *progress) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live && p.lines > 0 {
+		fmt.Fprintf(p.w, "\x1b[%dA\x1b[J", p.lines)
+		p.lines = 0
+	}
+	return p.w.Write(b)
+}
+
 // stop draws the final state once more; the summary table follows it.
 func (p *progress) stop() { p.draw() }
 

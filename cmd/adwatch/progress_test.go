@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -43,6 +44,16 @@ func TestProgressRedrawsInPlaceOnATerminal(t *testing.T) {
 	}
 	if got := rowFields(second, "dhs-notices"); strings.Join(got, " ") != "dhs-notices done 2 2 1 4" {
 		t.Errorf("second drawing: got row %q, want dhs-notices done 2 2 1 4", got)
+	}
+	out.Reset()
+	io.WriteString(p, "ALERT a-17 AO Kaspersky Lab\n")
+	if got, want := out.String(), "\x1b[4A\x1b[JALERT a-17 AO Kaspersky Lab\n"; got != want {
+		t.Errorf("console text during the drawing: got %q, want the table erased, then the text", got)
+	}
+	out.Reset()
+	p.draw()
+	if strings.HasPrefix(out.String(), "\x1b[4A") {
+		t.Errorf("drawing after console text moves up over it: %q", out.String()[:8])
 	}
 	if got := len(p.raised()); got != 1 {
 		t.Errorf("raised: got %d alerts, want 1", got)

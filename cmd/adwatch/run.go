@@ -69,7 +69,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if !f.wantJSON() && isTerminal(e.stdout) {
 		// Redrawn in place; log lines below warnings would tear it apart.
 		opt.progress = newProgress(e.stdout, srcs, true)
-		a.e = &env{stdin: e.stdin, stdout: e.stdout, stderr: e.stderr, getenv: e.getenv,
+		a.e = &env{stdin: e.stdin, stdout: opt.progress, stderr: e.stderr, getenv: e.getenv,
 			logger: newLogger(e.stderr, "warn")}
 	}
 	res, err := a.runOnce(ctx, opt)
