@@ -139,3 +139,30 @@ func TestRequeueRunningJobOnlyTheSameAttempt(t *testing.T) {
 		t.Errorf("after requeue: got state %s with %d errors, want available with 1", state, errs)
 	}
 }
+
+func TestAdvertisersFingerprintFollowsChanges(t *testing.T) {
+	t.Parallel()
+	db := newStore(t)
+	ctx := context.Background()
+	fp := func() string {
+		t.Helper()
+		s, err := db.AdvertisersFingerprint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := fp()
+	if again := fp(); again != before {
+		t.Fatalf("unchanged advertisers: got %q then %q", before, again)
+	}
+	_, err := db.ImportAdvertisers(ctx, []adwatch.Advertiser{
+		{ID: "a-22", Name: "ZTE Corporation", Aliases: []string{"ZTE", "Zhongxing"}, Active: true},
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := fp(); after == before {
+		t.Errorf("a new alias left the fingerprint at %q", after)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -48,8 +49,8 @@ func (CrawlArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
-// crawlWorker crawls one source per job with a pipeline built for that job,
-// so advertisers imported since the last tick are matched.
+// crawlWorker crawls one source per job. Advertisers imported or changed
+// since the last job are matched: the pipeline is rebuilt when they change.
 type crawlWorker struct {
 	river.WorkerDefaults[CrawlArgs]
 	a *app
@@ -57,7 +58,35 @@ type crawlWorker struct {
 	// delivery jobs through it.
 	client *river.Client[*sql.Tx]
 	obs    observer
-	build  sync.Mutex // one matcher build at a time bounds memory
+
+	// base is the pipeline of the advertisers with fingerprint fp, shared
+	// by this process's crawls until the advertisers change.
+	build sync.Mutex
+	fp    string
+	base  *pipeline
+}
+
+// pipeline returns a pipeline for one job, rebuilding the matcher only when
+// the advertisers changed since the last job (imports, edits).
+func (w *crawlWorker) pipeline(ctx context.Context, logger *slog.Logger) (*pipeline, error) {
+	w.build.Lock()
+	defer w.build.Unlock()
+	fp, err := w.a.db.AdvertisersFingerprint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if w.base == nil || fp != w.fp {
+		p, err := w.a.newPipeline(ctx, w.a.e.logger) // shared: no job's attributes
+		if err != nil {
+			return nil, err
+		}
+		w.base, w.fp = p, fp
+	}
+	p := *w.base // crawler and extractor are safe for concurrent crawls
+	p.logger = logger
+	p.hook = enqueueHook(w.client, p.channels)
+	p.obs = w.obs
+	return &p, nil
 }
 
 // Timeout implements river.Worker. River's own deadline is rescue_after:
@@ -101,14 +130,10 @@ func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error
 	defer lock.Release()
 	crawlCtx, cancel := context.WithTimeout(ctx, w.a.cfg.Crawler.JobTimeout)
 	defer cancel()
-	w.build.Lock()
-	p, err := w.a.newPipeline(crawlCtx, logger)
-	w.build.Unlock()
+	p, err := w.pipeline(crawlCtx, logger)
 	if err != nil {
 		return fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
-	p.hook = enqueueHook(w.client, p.channels)
-	p.obs = w.obs
 	run, _ := p.crawlSource(crawlCtx, src)
 	logSourceRun(logger, run)
 	if run.Err != "" && crawlCtx.Err() != nil {
