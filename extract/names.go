@@ -26,11 +26,9 @@ func New(opts Options) *Extractor {
 // mentions runs company finding and advertiser matching over one text.
 func (e *Extractor) mentions(in Input, title, text string) ([]adwatch.Company, []adwatch.Match, []adwatch.Span) {
 	nd := names.Doc{Title: title, Text: text, Kind: in.Kind, Source: in.Source}
-	companies, spans := names.FindCompanies(nd, e.matcher)
-	var matches []adwatch.Match
-	if e.matcher != nil {
-		matches = e.matcher.Match(nd)
-	}
+	// One pass over the words finds companies and judges advertiser matches
+	// (a nil matcher finds companies only).
+	matches, companies, spans := e.matcher.Analyze(nd)
 	// JSON consumers expect arrays, never null.
 	if companies == nil {
 		companies = []adwatch.Company{}
