@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -97,12 +98,14 @@ func BenchmarkWorkers(b *testing.B) {
 		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) {
 			var docs int
 			var elapsed, cpu time.Duration
+			var busy float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				s := NewSite(benchFeeds, benchDocs, benchDelay)
 				config, _ := setup(b, s, "")
 				b.StartTimer()
 				start := time.Now()
+				busy0, total0 := machineCPU()
 				var cmds []*exec.Cmd
 				var outs []*bytes.Buffer
 				for p := 0; p < procs; p++ {
@@ -121,6 +124,10 @@ func BenchmarkWorkers(b *testing.B) {
 					cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 				}
 				elapsed += time.Since(start)
+				busy1, total1 := machineCPU()
+				if total1 > total0 {
+					busy += float64(busy1-busy0) / float64(total1-total0)
+				}
 				b.StopTimer()
 				for _, p := range s.DocumentPaths() {
 					if n := s.Requests()[p]; n != 1 {
@@ -133,9 +140,34 @@ func BenchmarkWorkers(b *testing.B) {
 			b.ReportMetric(float64(docs)/elapsed.Seconds(), "docs/s")
 			// CPU of the adwatch processes only (not the site, not PostgreSQL).
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(docs), "cpu-ms/doc")
+			// The whole machine's CPU (adwatch, PostgreSQL, the site and
+			// anything else running) busy during the runs.
+			b.ReportMetric(100*busy/float64(b.N), "machine-busy-%")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// machineCPU reads the busy and total jiffies of all CPUs from /proc/stat
+// (0, 0 where there is none).
+func machineCPU() (busy, total uint64) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0
+		}
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
 }
 
 func BenchmarkTickToFirstFetch(b *testing.B) {
