@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/robfig/cron/v3"
 
 	"adwatch/config"
 )
@@ -21,16 +23,22 @@ func periodicJobs(cfg config.Config) ([]*river.PeriodicJob, error) {
 		if spec == "" {
 			spec = cfg.Crawler.Schedule
 		}
-		// A cron.Schedule already has Next(time.Time) time.Time, which is
-		// all river.PeriodicSchedule asks; CRON_TZ= is handled by the parser.
 		sched, err := config.CronParser.Parse(spec)
 		if err != nil {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("source %s: schedule %q: %w", src.Name, spec, err)}
 		}
 		name := src.Name
-		jobs = append(jobs, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
+		jobs = append(jobs, river.NewPeriodicJob(utcSchedule{sched}, func() (river.JobArgs, *river.InsertOpts) {
 			return CrawlArgs{Source: name}, nil
 		}, &river.PeriodicJobOpts{ID: "crawl:" + name}))
 	}
 	return jobs, nil
 }
+
+// utcSchedule reads a schedule without CRON_TZ= in UTC, whatever the host's
+// zone (River asks with the local time; robfig reads zone-less specs in the
+// zone of the time it is given). A CRON_TZ= schedule keeps its own zone.
+// A cron.Schedule otherwise already is a river.PeriodicSchedule.
+type utcSchedule struct{ s cron.Schedule }
+
+func (u utcSchedule) Next(t time.Time) time.Time { return u.s.Next(t.UTC()) }

@@ -33,6 +33,18 @@ func TestPeriodicJobsFollowEachSourcesScheduleInItsZone(t *testing.T) {
 	if got, want := ny.Next(from).UTC(), time.Date(2017, 12, 13, 7, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("New York 02:00: got %v, want %v", got, want)
 	}
+	// A schedule without CRON_TZ= is UTC even when asked in another zone.
+	utc, err := config.CronParser.Parse("0 2 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokyo := time.FixedZone("JST", 9*3600)
+	if got, want := (utcSchedule{utc}).Next(from.In(tokyo)).UTC(), time.Date(2017, 12, 13, 2, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("0 2 * * * asked in Tokyo time: got %v, want %v", got, want)
+	}
+	if got, want := (utcSchedule{ny}).Next(from.In(tokyo)).UTC(), time.Date(2017, 12, 13, 7, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("New York schedule through the UTC wrapper: got %v, want %v", got, want)
+	}
 	cfg.Sources[1].Schedule = "every night"
 	if _, err := periodicJobs(cfg); err == nil {
 		t.Errorf("a bad schedule: got no error")
