@@ -9,7 +9,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -233,12 +232,4 @@ func notice(i, j int) (noticeText, bool) {
 		return noticeText{}, false
 	}
 	return notices[(i+j/3)%len(notices)], true
-}
-
-// ParseInt is strconv.Atoi for flags and environment variables.
-func ParseInt(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
-		return n
-	}
-	return def
 }
