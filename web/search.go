@@ -171,7 +171,6 @@ func (s *server) searchPage(w http.ResponseWriter, r *http.Request) {
 	data["Results"] = res.Results
 	data["Facets"] = facetGroups(res.Facets)
 	data["FacetsLimited"] = res.FacetsLimited
-	data["FacetWindow"] = store.FacetWindow
 	if res.NextCursor != "" {
 		next := url.Values{}
 		for k, vs := range v {
