@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,11 +46,38 @@ func (s *server) importCSV(r *http.Request, body io.Reader, replace bool) (store
 		}
 		return store.ImportStats{}, errBadRequest("advertisers CSV rejected, nothing changed: not a readable CSV file")
 	}
-	st, err := s.store.ImportAdvertisers(r.Context(), ads, replace)
+	var st store.ImportStats
+	err = s.changingAdvertisers(r.Context(), func() error {
+		st, err = s.store.ImportAdvertisers(r.Context(), ads, replace)
+		return err
+	})
 	if err != nil {
 		return st, fmt.Errorf("import advertisers: %w", err)
 	}
 	return st, nil
+}
+
+// changingAdvertisers runs change, then tells Deps.AdvertisersChanged what
+// the advertisers were before, so new and re-activated ones are screened
+// against the archive. The change is committed by then: a failure to queue
+// the re-screen is logged, not shown as a failed import.
+func (s *server) changingAdvertisers(ctx context.Context, change func() error) error {
+	var before []adwatch.Advertiser
+	if s.deps.AdvertisersChanged != nil {
+		var err error
+		if before, err = s.store.Advertisers(ctx, false); err != nil {
+			return fmt.Errorf("read advertisers: %w", err)
+		}
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	if s.deps.AdvertisersChanged != nil {
+		if err := s.deps.AdvertisersChanged(ctx, before); err != nil {
+			s.log.ErrorContext(ctx, "queue re-screen after advertiser change", "err", err)
+		}
+	}
+	return nil
 }
 
 func (s *server) apiImportAdvertisers(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +110,9 @@ func activeState(r *http.Request) (bool, error) {
 func (s *server) apiSetActive(w http.ResponseWriter, r *http.Request) {
 	active, err := activeState(r)
 	if err == nil {
-		err = s.store.SetAdvertiserActive(r.Context(), r.PathValue("id"), active)
+		err = s.changingAdvertisers(r.Context(), func() error {
+			return s.store.SetAdvertiserActive(r.Context(), r.PathValue("id"), active)
+		})
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -139,7 +169,9 @@ func (s *server) importPage(w http.ResponseWriter, r *http.Request) {
 func (s *server) setActivePage(w http.ResponseWriter, r *http.Request) {
 	active, err := activeState(r)
 	if err == nil {
-		err = s.store.SetAdvertiserActive(r.Context(), r.PathValue("id"), active)
+		err = s.changingAdvertisers(r.Context(), func() error {
+			return s.store.SetAdvertiserActive(r.Context(), r.PathValue("id"), active)
+		})
 	}
 	if err != nil {
 		s.fail(w, r, err)

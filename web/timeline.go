@@ -126,7 +126,9 @@ func (s *server) setAliasesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.store.SetAdvertiserAliases(r.Context(), id, splitAliases(r.PostForm.Get("aliases"))); err != nil {
+	if err := s.changingAdvertisers(r.Context(), func() error {
+		return s.store.SetAdvertiserAliases(r.Context(), id, splitAliases(r.PostForm.Get("aliases")))
+	}); err != nil {
 		if errors.Is(err, adwatch.ErrInvalid) {
 			s.renderAdvertiser(w, r, http.StatusBadRequest, map[string]any{
 				"AliasError": "Aliases not saved: at most 200, each at most 200 bytes.", "AliasText": r.PostForm.Get("aliases")})
@@ -170,7 +172,9 @@ func (s *server) apiSetAliases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.store.SetAdvertiserAliases(r.Context(), id, body.Aliases); err != nil {
+	if err := s.changingAdvertisers(r.Context(), func() error {
+		return s.store.SetAdvertiserAliases(r.Context(), id, body.Aliases)
+	}); err != nil {
 		s.fail(w, r, err)
 		return
 	}

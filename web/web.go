@@ -46,6 +46,10 @@ type Store interface {
 // Deps are the parts the server works with.
 type Deps struct {
 	Store Store
+	// AdvertisersChanged, when set, is called after an import, an
+	// activation or an alias edit with the advertisers as they were before,
+	// so new and re-activated ones are screened against the archive.
+	AdvertisersChanged func(ctx context.Context, before []adwatch.Advertiser) error
 }
 
 // Options tune the server.
@@ -66,6 +70,7 @@ const sessionTTL = 12 * time.Hour
 
 type server struct {
 	store Store
+	deps  Deps
 	opts  Options
 	log   *slog.Logger
 	tmpl  *templates
@@ -78,7 +83,7 @@ func New(deps Deps, opts Options) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &server{store: deps.Store, opts: opts, log: log, tmpl: mustTemplates(), guard: newThrottle()}
+	s := &server{store: deps.Store, deps: deps, opts: opts, log: log, tmpl: mustTemplates(), guard: newThrottle()}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)

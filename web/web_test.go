@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,17 @@ type fixture struct {
 	hostile  int64  // a crawled page titled <script>…
 	alertID  int64
 	password string // of the person "ana", an analyst
+
+	mu      sync.Mutex
+	changes [][]adwatch.Advertiser // what Deps.AdvertisersChanged was told, per call
+}
+
+// changed records an advertiser change the way cmd/adwatch queues a re-screen.
+func (f *fixture) changed(_ context.Context, before []adwatch.Advertiser) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.changes = append(f.changes, before)
+	return nil
 }
 
 const bod1701 = `DHS Statement on the Issuance of Binding Operational Directive 17-01
@@ -119,7 +131,7 @@ func newFixture(t testing.TB, auth bool) *fixture {
 		out = io.Discard // a log line per request would be what is measured
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
-	f.srv = httptest.NewServer(web.New(web.Deps{Store: db}, web.Options{Auth: auth, Logger: log}))
+	f.srv = httptest.NewServer(web.New(web.Deps{Store: db, AdvertisersChanged: f.changed}, web.Options{Auth: auth, Logger: log}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -433,5 +445,39 @@ func TestLoginGuessingIsThrottled(t *testing.T) {
 	}
 	if got := login(f.password); got != http.StatusTooManyRequests {
 		t.Errorf("right password after 10 failures = %d, want 429 (throttled)", got)
+	}
+}
+
+func TestAdvertiserChangesAreReportedForRescreen(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	csv := "id,name,aliases,active\nadv-zte,ZTE Corporation,ZTE,true\n"
+	resp, body := f.do(t, http.MethodPost, "/api/advertisers", f.admin, strings.NewReader(csv), http.Header{"Content-Type": {"text/csv"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(t, http.MethodPost, "/api/advertisers/adv-zte/deactivate", f.admin, nil, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("deactivate: %d %s", resp.StatusCode, body)
+	}
+	// A rejected file changes nothing and reports nothing.
+	f.do(t, http.MethodPost, "/api/advertisers", f.admin, strings.NewReader("id,name\n"), http.Header{"Content-Type": {"text/csv"}})
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if got, want := len(f.changes), 2; got != want {
+		t.Fatalf("AdvertisersChanged called %d times, want %d", got, want)
+	}
+	for _, ad := range f.changes[0] {
+		if ad.ID == "adv-zte" {
+			t.Errorf("the import's before-list already holds the imported advertiser")
+		}
+	}
+	found := false
+	for _, ad := range f.changes[1] {
+		found = found || (ad.ID == "adv-zte" && ad.Active)
+	}
+	if !found {
+		t.Errorf("the deactivation's before-list lacks the active adv-zte")
 	}
 }

@@ -191,3 +191,16 @@ func (a *app) enqueueRescreen(ctx context.Context, ids []string) (bool, error) {
 	}
 	return !res.UniqueSkippedAsDuplicate, nil
 }
+
+// rescreenAfterWeb is the web UI's hook after an import, an activation or an
+// alias edit: the same re-screen the CLI import queues.
+func (a *app) rescreenAfterWeb(ctx context.Context, before []adwatch.Advertiser) error {
+	n, err := a.rescreenChanged(ctx, before)
+	if err != nil {
+		return fmt.Errorf("re-screen: %w", err)
+	}
+	if n > 0 {
+		a.e.logger.InfoContext(ctx, "re-screen queued after a change in the web UI", "advertisers", n)
+	}
+	return nil
+}
