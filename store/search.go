@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"strconv"
@@ -153,6 +155,7 @@ type where struct {
 	conds  []string
 	args   []any
 	ranked bool
+	dated  bool // bounded by From or To
 }
 
 func (w *where) arg(v any) string {
@@ -160,7 +163,12 @@ func (w *where) arg(v any) string {
 	return "$" + strconv.Itoa(len(w.args))
 }
 
-func (w *where) sql() string { return strings.Join(w.conds, " AND ") }
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "true"
+	}
+	return strings.Join(w.conds, " AND ")
+}
 
 func searchWhere(q SearchQuery) (*where, error) {
 	if len(q.Q) > maxQueryBytes {
@@ -176,7 +184,8 @@ func searchWhere(q SearchQuery) (*where, error) {
 	if q.Kind != "" && !q.Kind.Valid() {
 		return nil, fmt.Errorf("unknown kind %q: %w", q.Kind, adwatch.ErrInvalid)
 	}
-	w := &where{conds: []string{"d.latest"}}
+	// d is search_docs: latest documents only.
+	w := &where{}
 	// When there are words, they are $1: ranking and snippets refer to it.
 	text := strings.TrimSpace(strings.ReplaceAll(q.Q, "\x00", " "))
 	if text != "" {
@@ -192,12 +201,14 @@ func searchWhere(q SearchQuery) (*where, error) {
 	}
 	if q.Advertiser != "" {
 		p := w.arg(clean(q.Advertiser))
+		// Advertiser ids first, so both lists come from (advertiser,
+		// document) indexes.
 		w.conds = append(w.conds, `d.id IN (
-			SELECT al.document_id FROM alerts al JOIN advertisers a ON a.id = al.advertiser_id
-			WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`)
+			SELECT al.document_id FROM alerts al WHERE al.advertiser_id IN (
+				SELECT a.id FROM advertisers a WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`))
 			UNION
-			SELECT m.document_id FROM document_matches m JOIN advertisers a ON a.id = m.advertiser_id
-			WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`))`)
+			SELECT m.document_id FROM document_matches m WHERE m.advertiser_id IN (
+				SELECT a.id FROM advertisers a WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`)))`)
 	}
 	if c := strings.TrimSpace(clean(q.Company)); c != "" {
 		p := w.arg(c)
@@ -205,21 +216,26 @@ func searchWhere(q SearchQuery) (*where, error) {
 			WHERE c.document_id = d.id AND (c.name % `+p+` OR `+p+` <% c.name))`)
 	}
 	if !q.From.IsZero() {
-		w.conds = append(w.conds, "coalesce(d.published_at, d.fetched_at) >= "+w.arg(q.From))
+		w.conds = append(w.conds, "d.t >= "+w.arg(q.From))
+		w.dated = true
 	}
 	if !q.To.IsZero() {
-		w.conds = append(w.conds, "coalesce(d.published_at, d.fetched_at) <= "+w.arg(q.To))
+		w.conds = append(w.conds, "d.t <= "+w.arg(q.To))
+		w.dated = true
 	}
 	return w, nil
 }
 
 func (w *where) clone() *where {
-	return &where{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...), ranked: w.ranked}
+	return &where{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...), ranked: w.ranked, dated: w.dated}
 }
 
 const (
-	tsMatch   = "d.tsv @@ websearch_to_tsquery('english', $1)"
-	newestKey = "coalesce(d.published_at, d.fetched_at)"
+	tsMatch = "d.tsv @@ websearch_to_tsquery('english', $1)"
+	// newestKey is the sort date in search_docs (the choosing CTEs),
+	// docKey the same date in documents (the page shown).
+	newestKey = "d.t"
+	docKey    = "coalesce(d.published_at, d.fetched_at)"
 	rankExpr  = "ts_rank(d.tsv, websearch_to_tsquery('english', $1), 1)::float8"
 )
 
@@ -248,12 +264,6 @@ func pageSelect(ranked bool, with, extraCols, extraFrom, order string) string {
 // over the candidates). When the window was full and this is its last page,
 // the next cursor goes on newest first below the window's oldest member.
 func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit, window int) (SearchResult, error) {
-	w := base.clone()
-	keyset := "true"
-	if after != nil {
-		r, id := w.arg(after.Rank), w.arg(after.ID)
-		keyset = "(r.rank < " + r + " OR (r.rank = " + r + " AND r.id < " + id + "))"
-	}
 	// The candidates are the window, found through the full-text index or
 	// by walking the newest-first index, whichever the planner expects to
 	// be cheaper. Reading a tsvector is the expensive step (it is stored
@@ -262,9 +272,67 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 	// PostgreSQL costs that read as one operator call, so left alone it
 	// walks the newest-first index for a word in 4% of the documents and
 	// reads 25 tsvectors per candidate; chooseBitmap corrects that.
-	bitmap, err := db.chooseBitmap(ctx, base, window)
+	est, err := db.chooseBitmap(ctx, base, window)
 	if err != nil {
 		return SearchResult{}, err
+	}
+	if est.bitmap && !base.dated {
+		// A word in thousands of documents: its newest window lies among
+		// the newest few thousand documents, so bound the date first and
+		// fetch only the matches after it. Were the estimate wrong and
+		// the bounded window not full, the unbounded query decides.
+		cut, ok, err := db.cutoff(ctx, est, window)
+		if err != nil {
+			return SearchResult{}, err
+		}
+		if ok {
+			res, full, err := db.rankedWindow(ctx, base, after, limit, window, true, &cut)
+			if err != nil || full {
+				return res, err
+			}
+		}
+	}
+	res, _, err := db.rankedWindow(ctx, base, after, limit, window, est.bitmap, nil)
+	return res, err
+}
+
+// cutoffSlack is how many times more of the newest documents than the
+// estimate says hold a window's matches the date bound lets through.
+const cutoffSlack = 3
+
+// cutoff returns the date of the k-th newest document, where the newest k
+// should hold cutoffSlack windows of matches, read from the newest-first
+// index alone; ok is false when that is most of the archive anyway.
+func (db *DB) cutoff(ctx context.Context, est estimate, window int) (time.Time, bool, error) {
+	if est.matches < 1 {
+		return time.Time{}, false, nil
+	}
+	k := cutoffSlack * float64(window) * est.docs / est.matches
+	if k > est.docs/4 {
+		return time.Time{}, false, nil
+	}
+	var t time.Time
+	err := db.db.QueryRowContext(ctx, `SELECT t FROM search_docs ORDER BY t DESC, id DESC OFFSET $1 LIMIT 1`, int64(k)).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("cutoff: %w", err)
+	}
+	return t, true, nil
+}
+
+// rankedWindow is rankedPage for one way of finding the window, bounded
+// below by cut when it is not nil; full reports a full window.
+func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limit, window int, bitmap bool, cut *time.Time) (_ SearchResult, full bool, _ error) {
+	w := base.clone()
+	if cut != nil {
+		w.conds = append(w.conds, "d.t >= "+w.arg(*cut))
+	}
+	keyset := "true"
+	if after != nil {
+		r, id := w.arg(after.Rank), w.arg(after.ID)
+		keyset = "(r.rank < " + r + " OR (r.rank = " + r + " AND r.id < " + id + "))"
 	}
 	order := newestKey + " DESC, d.id DESC"
 	if bitmap {
@@ -277,11 +345,11 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 	// for it.
 	with := `WITH w AS MATERIALIZED (
 			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source
-			FROM documents d JOIN sources s ON s.id = d.source_id
+			FROM search_docs d JOIN sources s ON s.id = d.source_id
 			WHERE ` + w.sql() + ` ORDER BY ` + order + ` LIMIT ` + w.arg(window) + `),
 		c AS MATERIALIZED (
 			SELECT w.*, ts_rank(d.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank
-			FROM w JOIN documents d ON d.id = w.id),
+			FROM w JOIN search_docs d ON d.id = w.id),
 		p AS (SELECT r.id, r.rank FROM c r WHERE ` + keyset + ` ORDER BY r.rank DESC, r.id DESC LIMIT ` + w.arg(limit+1) + `),
 		e AS (SELECT count(*) AS n,
 			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM c GROUP BY source) x) AS sources,
@@ -298,7 +366,7 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 	var edge cursor
 	hits, err := db.scanHits(ctx, true, query, w.args, &n, &sources, &kinds, &ads, &edge.Time, &edge.ID)
 	if err != nil {
-		return SearchResult{}, err
+		return SearchResult{}, false, err
 	}
 	res := SearchResult{Results: hits, FacetsLimited: n >= window}
 	if len(hits) > 0 {
@@ -306,7 +374,7 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 		for name, js := range map[string][]byte{"source": sources, "kind": kinds, "advertiser": ads} {
 			var counts map[string]int
 			if err := json.Unmarshal(js, &counts); err != nil {
-				return SearchResult{}, fmt.Errorf("facets: %w", err)
+				return SearchResult{}, false, fmt.Errorf("facets: %w", err)
 			}
 			if len(counts) > 0 {
 				res.Facets[name] = counts
@@ -322,33 +390,42 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 		edge.Ranked, edge.Tail = true, true
 		res.NextCursor = encodeCursor(edge)
 	}
-	return res, nil
+	return res, n >= window, nil
+}
+
+// estimate is what chooseBitmap learned: the planner's count of matches
+// (documents holding all the words) and of documents.
+type estimate struct {
+	bitmap        bool
+	matches, docs float64
 }
 
 // chooseBitmap decides how a ranked query finds its window of newest
-// matches: all matches through the full-text index (each costs a heap
-// fetch, about a twentieth of a tsvector read, but a phrase costs a tsvector
-// read per document holding its words), or walking the newest-first index
-// until the window is full (a tsvector read per document walked). With E
-// estimated matches (documents holding all the words) among N documents,
-// the walk reads about window*N/E tsvectors, so the index wins when
-// E*E < 20*window*N for words, E*E < window*N for phrases. PostgreSQL's
-// estimate of E is good; its costing of the tsvector reads is not.
-func (db *DB) chooseBitmap(ctx context.Context, w *where, window int) (bool, error) {
+// matches: all matches through the full-text index (each costs a fetch of
+// a narrow search_docs row, about a hundredth of a tsvector read, but a
+// phrase costs a tsvector read per document holding its words), or walking
+// the newest-first index until the window is full (a tsvector read per
+// document walked). With E estimated matches among N documents, the walk
+// reads about window*N/E tsvectors, so the index wins when
+// E*E < 100*window*N for words, E*E < window*N for phrases. PostgreSQL's
+// estimate of E is good; its costing of the tsvector reads is not. Only
+// words (not phrases) get a date bound (see cutoff): a phrase is rarer
+// than its words, so a bound sized for the words would come up short.
+func (db *DB) chooseBitmap(ctx context.Context, w *where, window int) (estimate, error) {
 	var n float64
 	var phrase bool
 	if err := db.db.QueryRowContext(ctx, `SELECT reltuples, websearch_to_tsquery('english', $1)::text LIKE '%<->%'
-		FROM pg_class WHERE oid = 'documents'::regclass`, w.args[0]).Scan(&n, &phrase); err != nil {
-		return false, fmt.Errorf("estimate: %w", err)
+		FROM pg_class WHERE oid = 'search_docs'::regclass`, w.args[0]).Scan(&n, &phrase); err != nil {
+		return estimate{}, fmt.Errorf("estimate: %w", err)
 	}
 	if n < 0 { // never analyzed: small
-		return true, nil
+		return estimate{bitmap: true}, nil
 	}
 	and := strings.Replace(w.sql(), tsMatch, "d.tsv @@ replace(websearch_to_tsquery('english', $1)::text, '<->', '&')::tsquery", 1)
 	var plan []byte
-	if err := db.db.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) SELECT d.id FROM documents d JOIN sources s ON s.id = d.source_id WHERE "+and,
+	if err := db.db.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) SELECT d.id FROM search_docs d JOIN sources s ON s.id = d.source_id WHERE "+and,
 		w.args...).Scan(&plan); err != nil {
-		return false, fmt.Errorf("estimate: %w", err)
+		return estimate{}, fmt.Errorf("estimate: %w", err)
 	}
 	var p []struct {
 		Plan struct {
@@ -356,13 +433,17 @@ func (db *DB) chooseBitmap(ctx context.Context, w *where, window int) (bool, err
 		}
 	}
 	if err := json.Unmarshal(plan, &p); err != nil || len(p) == 0 {
-		return false, fmt.Errorf("estimate: unreadable plan: %v", err)
+		return estimate{}, fmt.Errorf("estimate: unreadable plan: %v", err)
 	}
-	e, factor := p[0].Plan.Rows, 20.0
+	e, factor := p[0].Plan.Rows, 100.0
 	if phrase {
 		factor = 1
 	}
-	return e*e < factor*float64(window)*n, nil
+	est := estimate{bitmap: e*e < factor*float64(window)*n, docs: n}
+	if !phrase {
+		est.matches = e
+	}
+	return est, nil
 }
 
 // newestPage lists matches newest first: queries without words, and ranked
@@ -378,9 +459,9 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit 
 	}
 	// The LIMIT keeps the page's choice from being flattened into the outer
 	// query, so snippets are made for its rows only.
-	with := `WITH p AS (SELECT d.id, ` + rank + ` AS rank FROM documents d JOIN sources s ON s.id = d.source_id
+	with := `WITH p AS (SELECT d.id, ` + rank + ` AS rank FROM search_docs d JOIN sources s ON s.id = d.source_id
 		WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
-	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, "", "", newestKey+" DESC, d.id DESC"), w.args)
+	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, "", "", docKey+" DESC, d.id DESC"), w.args)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -430,7 +511,7 @@ func (db *DB) facets(ctx context.Context, base *where, window int) (out map[stri
 	rows, err := db.db.QueryContext(ctx, `
 		WITH hits AS MATERIALIZED (
 			SELECT d.id, d.kind, s.name AS source
-			FROM documents d JOIN sources s ON s.id = d.source_id
+			FROM search_docs d JOIN sources s ON s.id = d.source_id
 			WHERE `+w.sql()+`
 			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(window+1)+`),
 		win AS (SELECT * FROM hits LIMIT `+w.arg(window)+`)

@@ -390,3 +390,75 @@ func TestSearchPagingBeyondTheRankWindow(t *testing.T) {
 		t.Errorf("window-leaving cursor on an empty query: err = %v, want ErrInvalid", err)
 	}
 }
+
+// TestSearchDateBoundedWindow covers the bound a common word's window gets
+// from the planner's estimate (search only fetches matches newer than the
+// date of the k-th newest document): where the matches are spread evenly
+// the bound holds the window, where they are all old it comes up short and
+// the unbounded query must answer. Both must give the window an unbounded
+// search gives: the newest matches, by rank, then the rest newest first.
+func TestSearchDateBoundedWindow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		matches func(i int) bool
+	}{
+		{"spread evenly", func(i int) bool { return i%2 == 0 }},
+		{"all old", func(i int) bool { return i < 50 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := newStore(t)
+			var docs []adwatch.Document
+			var want []string // matches, newest first
+			for i := range 100 {
+				d := entityList
+				d.URL = fmt.Sprintf("https://press.example/bounded/%03d", i)
+				d.Title = fmt.Sprintf("Export controls notice %d", i)
+				d.Text = fmt.Sprintf("Commerce published notice %d on export controls.", i)
+				if tc.matches(i) {
+					d.Text += strings.Repeat(" Huawei Technologies was added to the Entity List.", 1+i%3)
+					want = append([]string{d.URL}, want...)
+				}
+				d.ContentHash = hashOf(d.Text)
+				d.PublishedAt = day(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("2006-01-02"))
+				docs = append(docs, d)
+			}
+			if _, err := db.SaveDocuments(ctx, docs, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Statistics make the planner's estimate (50 matches in 100)
+			// available, as in a real archive.
+			if _, err := db.SQL().ExecContext(ctx, "ANALYZE search_docs"); err != nil {
+				t.Fatal(err)
+			}
+			const window = 3
+			var got []string
+			cursor := ""
+			for range 30 {
+				res, err := db.Search(ctx, store.SearchQuery{Q: "huawei", Limit: 4, Cursor: cursor, RankWindow: window})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, urls(res)...)
+				if cursor = res.NextCursor; cursor == "" {
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d hits over all pages, want %d", len(got), len(want))
+			}
+			inWindow := slices.Clone(got[:window])
+			slices.Sort(inWindow)
+			wantWindow := slices.Clone(want[:window])
+			slices.Sort(wantWindow)
+			if !slices.Equal(inWindow, wantWindow) {
+				t.Errorf("window: got %v, want the newest matches %v", inWindow, wantWindow)
+			}
+			if !slices.Equal(got[window:], want[window:]) {
+				t.Errorf("below the window: got %v, want %v", got[window:], want[window:])
+			}
+		})
+	}
+}
