@@ -128,17 +128,20 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 		}
 		return res, nil
 	}
-	res, err := db.newestPage(ctx, w, after, limit)
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("search: %w", err)
-	}
 	// Below a ranked query's window, facets still describe the window.
 	facetWindow := FacetWindow
 	if w.ranked {
 		facetWindow = window
 	}
-	if res.Facets, res.FacetsLimited, err = db.facets(ctx, w, facetWindow); err != nil {
+	res, err := db.newestPage(ctx, w, after, limit, facetWindow)
+	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
+	}
+	if len(res.Results) == 0 && after != nil {
+		// Past the last page: no row carried the facets.
+		if res.Facets, res.FacetsLimited, err = db.facets(ctx, w, facetWindow); err != nil {
+			return SearchResult{}, fmt.Errorf("search: %w", err)
+		}
 	}
 	return res, nil
 }
@@ -276,11 +279,13 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 	if err != nil {
 		return SearchResult{}, err
 	}
-	if est.bitmap && !base.dated {
+	if !base.dated {
 		// A word in thousands of documents: its newest window lies among
 		// the newest few thousand documents, so bound the date first and
-		// fetch only the matches after it. Were the estimate wrong and
-		// the bounded window not full, the unbounded query decides.
+		// fetch only the matches after it (the full-text index's bitmap
+		// and the date index's, ANDed: no tsvector read), whether or not
+		// walking would beat fetching every match. Were the estimate wrong
+		// and the bounded window not full, the unbounded query decides.
 		cut, ok, err := db.cutoff(ctx, est, window)
 		if err != nil {
 			return SearchResult{}, err
@@ -447,31 +452,79 @@ func (db *DB) chooseBitmap(ctx context.Context, w *where, window int) (estimate,
 }
 
 // newestPage lists matches newest first: queries without words, and ranked
-// queries below their rank window (their hits still carry a rank).
-func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit int) (SearchResult, error) {
+// queries below their rank window (their hits still carry a rank). The
+// facets over the newest facetWindow hits come in the same statement, and
+// a first page is taken from those hits rather than found again.
+func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit, facetWindow int) (SearchResult, error) {
 	w := base.clone()
-	if after != nil {
-		w.conds = append(w.conds, "("+newestKey+", d.id) < ("+w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
-	}
+	all := w.sql()
+	fw := w.arg(facetWindow)
+	with := `WITH hits AS MATERIALIZED (
+			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source
+			FROM search_docs d JOIN sources s ON s.id = d.source_id
+			WHERE ` + all + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + fw + ` + 1),
+		win AS (SELECT * FROM hits ORDER BY t DESC, id DESC LIMIT ` + fw + `),
+		f AS (SELECT (SELECT count(*) FROM hits) > ` + fw + ` AS more,
+			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM win GROUP BY source) x) AS sources,
+			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM win GROUP BY kind) x) AS kinds,
+			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
+				SELECT a.name, count(DISTINCT h.id) AS k FROM win h JOIN alerts al ON al.document_id = h.id
+				JOIN advertisers a ON a.id = al.advertiser_id GROUP BY a.name) x) AS advertisers),`
 	rank := "0::float8"
 	if w.ranked {
 		rank = rankExpr
 	}
 	// The LIMIT keeps the page's choice from being flattened into the outer
 	// query, so snippets are made for its rows only.
-	with := `WITH p AS (SELECT d.id, ` + rank + ` AS rank FROM search_docs d JOIN sources s ON s.id = d.source_id
-		WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
-	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, "", "", docKey+" DESC, d.id DESC"), w.args)
+	if after == nil && !w.ranked && limit < facetWindow {
+		with += `
+		p AS (SELECT h.id, 0::float8 AS rank FROM hits h ORDER BY h.t DESC, h.id DESC LIMIT ` + w.arg(limit+1) + `)`
+	} else {
+		if after != nil {
+			w.conds = append(w.conds, "("+newestKey+", d.id) < ("+w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
+		}
+		with += `
+		p AS (SELECT d.id, ` + rank + ` AS rank FROM search_docs d JOIN sources s ON s.id = d.source_id
+			WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
+	}
+	var more bool
+	var sources, kinds, ads []byte
+	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, ", f.more, f.sources, f.kinds, f.advertisers",
+		" CROSS JOIN f", docKey+" DESC, d.id DESC"), w.args, &more, &sources, &kinds, &ads)
 	if err != nil {
 		return SearchResult{}, err
 	}
-	res := SearchResult{Results: hits}
+	res := SearchResult{Results: hits, FacetsLimited: more}
+	if len(hits) > 0 {
+		if res.Facets, err = facetMaps(sources, kinds, ads); err != nil {
+			return SearchResult{}, err
+		}
+	}
 	if len(hits) > limit {
 		res.Results = hits[:limit]
 		last := res.Results[limit-1]
 		res.NextCursor = encodeCursor(cursor{Ranked: w.ranked, Tail: w.ranked, Time: sortTime(last), ID: last.ID})
 	}
 	return res, nil
+}
+
+// facetMaps reads the JSON counts of a statement's facets; nil when there
+// are none.
+func facetMaps(sources, kinds, ads []byte) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	for name, js := range map[string][]byte{"source": sources, "kind": kinds, "advertiser": ads} {
+		var counts map[string]int
+		if err := json.Unmarshal(js, &counts); err != nil {
+			return nil, fmt.Errorf("facets: %w", err)
+		}
+		if len(counts) > 0 {
+			out[name] = counts
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (db *DB) scanHits(ctx context.Context, ranked bool, query string, args []any, extra ...any) ([]SearchHit, error) {
