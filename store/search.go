@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"strconv"
@@ -280,24 +278,24 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 		return SearchResult{}, err
 	}
 	if !base.dated {
-		// A word in thousands of documents: its newest window lies among
-		// the newest few thousand documents, so bound the date first and
-		// fetch only the matches after it (the full-text index's bitmap
-		// and the date index's, ANDed: no tsvector read), whether or not
-		// walking would beat fetching every match. Were the estimate wrong
-		// and the bounded window not full, the unbounded query decides.
-		cut, ok, err := db.cutoff(ctx, est, window)
+		// A word in thousands of documents: its newest window lies in
+		// the last few months, so the full-text index ANDs the word with
+		// those months and only their matches are fetched (no tsvector
+		// read), whether or not walking would beat fetching every match.
+		// Were the estimate wrong and the bounded window not full, the
+		// unbounded query decides.
+		months, ok, err := db.recentMonths(ctx, est, window)
 		if err != nil {
 			return SearchResult{}, err
 		}
 		if ok {
-			res, full, err := db.rankedWindow(ctx, base, after, limit, window, true, &cut)
+			res, full, err := db.rankedWindow(ctx, base, after, limit, window, true, months)
 			if err != nil || full {
 				return res, err
 			}
 		}
 	}
-	res, _, err := db.rankedWindow(ctx, base, after, limit, window, est.bitmap, nil)
+	res, _, err := db.rankedWindow(ctx, base, after, limit, window, est.bitmap, "")
 	return res, err
 }
 
@@ -305,34 +303,48 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 // estimate says hold a window's matches the date bound lets through.
 const cutoffSlack = 3
 
-// cutoff returns the date of the k-th newest document, where the newest k
-// should hold cutoffSlack windows of matches, read from the newest-first
-// index alone; ok is false when that is most of the archive anyway.
-func (db *DB) cutoff(ctx context.Context, est estimate, window int) (time.Time, bool, error) {
+// maxMonths bounds the months a bounded window ORs together.
+const maxMonths = 120
+
+// recentMonths returns a tsquery ORing the months (search_docs.month) from
+// that of the k-th newest document to that of the newest, where the newest
+// k should hold cutoffSlack windows of matches; ok is false when that is
+// most of the archive anyway. Both dates come from the newest-first index.
+func (db *DB) recentMonths(ctx context.Context, est estimate, window int) (string, bool, error) {
 	if est.matches < 1 {
-		return time.Time{}, false, nil
+		return "", false, nil
 	}
 	k := cutoffSlack * float64(window) * est.docs / est.matches
 	if k > est.docs/4 {
-		return time.Time{}, false, nil
+		return "", false, nil
 	}
-	var t time.Time
-	err := db.db.QueryRowContext(ctx, `SELECT t FROM search_docs ORDER BY t DESC, id DESC OFFSET $1 LIMIT 1`, int64(k)).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
+	var from, to *time.Time
+	err := db.db.QueryRowContext(ctx, `SELECT (SELECT t FROM search_docs ORDER BY t DESC, id DESC OFFSET $1 LIMIT 1),
+		(SELECT max(t) FROM search_docs)`, int64(k)).Scan(&from, &to)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("cutoff: %w", err)
+		return "", false, fmt.Errorf("recent months: %w", err)
 	}
-	return t, true, nil
+	if from == nil || to == nil {
+		return "", false, nil
+	}
+	var months []string
+	m := time.Date(from.UTC().Year(), from.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
+	for ; !m.After(*to) && len(months) <= maxMonths; m = m.AddDate(0, 1, 0) {
+		months = append(months, m.Format("m200601"))
+	}
+	if len(months) > maxMonths {
+		return "", false, nil
+	}
+	return strings.Join(months, " | "), true, nil
 }
 
 // rankedWindow is rankedPage for one way of finding the window, bounded
-// below by cut when it is not nil; full reports a full window.
-func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limit, window int, bitmap bool, cut *time.Time) (_ SearchResult, full bool, _ error) {
+// to the months of a tsquery when it is not empty; full reports a full
+// window.
+func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limit, window int, bitmap bool, months string) (_ SearchResult, full bool, _ error) {
 	w := base.clone()
-	if cut != nil {
-		w.conds = append(w.conds, "d.t >= "+w.arg(*cut))
+	if months != "" {
+		w.conds = append(w.conds, "d.month @@ "+w.arg(months)+"::tsquery")
 	}
 	keyset := "true"
 	if after != nil {
@@ -414,7 +426,7 @@ type estimate struct {
 // reads about window*N/E tsvectors, so the index wins when
 // E*E < 100*window*N for words, E*E < window*N for phrases. PostgreSQL's
 // estimate of E is good; its costing of the tsvector reads is not. Only
-// words (not phrases) get a date bound (see cutoff): a phrase is rarer
+// words (not phrases) get a date bound (see recentMonths): a phrase is rarer
 // than its words, so a bound sized for the words would come up short.
 func (db *DB) chooseBitmap(ctx context.Context, w *where, window int) (estimate, error) {
 	var n float64

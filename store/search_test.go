@@ -462,3 +462,50 @@ func TestSearchDateBoundedWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchFollowsDocumentChanges checks that search sees a document's
+// row as it is now, whatever wrote it: a corrected publication date moves
+// it in date filters and in the month a common word's window is bounded
+// by, and a deleted document is gone from search.
+func TestSearchFollowsDocumentChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	in2017 := store.SearchQuery{From: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2017, 12, 31, 0, 0, 0, 0, time.UTC)}
+	before, err := db.Search(ctx, in2017)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BIS published the Huawei Entity List rule in May 2019; suppose the
+	// page's date was first read wrong as 2017.
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE documents SET published_at = '2017-05-16' WHERE url = $1`, entityList.URL); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.Search(ctx, in2017)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(after.Results), len(before.Results)+1; got != want {
+		t.Errorf("2017 after the date moved there: got %d hits %v, want %d", got, urls(after), want)
+	}
+	var month string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT s.month::text FROM search_docs s JOIN documents d ON d.id = s.id WHERE d.url = $1`,
+		entityList.URL).Scan(&month); err != nil {
+		t.Fatal(err)
+	}
+	if month != "'m201705'" {
+		t.Errorf("month lexeme: got %s, want 'm201705'", month)
+	}
+	// Its matches, alerts and mentions go with it (ON DELETE CASCADE).
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM documents WHERE url = $1`, bod1701.URL); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Search(ctx, store.SearchQuery{Q: "binding operational"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 0 {
+		t.Errorf("after the delete: got %v, want no hits", urls(res))
+	}
+}

@@ -186,10 +186,11 @@ func load(ctx context.Context, db *store.DB, n int, progress func(string)) error
 	for _, q := range []string{
 		`SET maintenance_work_mem = '1GB'`,
 		`ALTER TABLE documents ENABLE TRIGGER documents_search_docs_insert`,
-		`INSERT INTO search_docs (id, t, source_id, kind, tsv)
-		SELECT id, coalesce(published_at, fetched_at), source_id, kind, tsv FROM documents WHERE latest
-		ORDER BY coalesce(published_at, fetched_at), id`,
-		`CREATE INDEX search_docs_tsv ON search_docs USING gin (tsv)`,
+		`INSERT INTO search_docs (id, t, source_id, kind, tsv, month)
+		SELECT id, coalesce(published_at, fetched_at), source_id, kind, tsv,
+			adwatch_search_month(coalesce(published_at, fetched_at))
+		FROM documents WHERE latest ORDER BY coalesce(published_at, fetched_at), id`,
+		`CREATE INDEX search_docs_tsv ON search_docs USING gin (tsv, month)`,
 		`CREATE INDEX documents_tsv ON documents USING gin (tsv)`,
 		`VACUUM ANALYZE`,
 	} {
