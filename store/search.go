@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -381,7 +382,19 @@ func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limi
 	var n int
 	var sources, kinds, ads []byte
 	var edge cursor
-	hits, err := db.scanHits(ctx, true, query, w.args, &n, &sources, &kinds, &ads, &edge.Time, &edge.ID)
+	// search_docs is narrow, so a plain scan testing every row's tsvector
+	// (or its month first) looks cheap to the planner up to some ten
+	// thousand documents, and reads a tsvector per document: rule it out
+	// for this statement.
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return SearchResult{}, false, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		return SearchResult{}, false, err
+	}
+	hits, err := db.scanHits(ctx, tx, true, query, w.args, &n, &sources, &kinds, &ads, &edge.Time, &edge.ID)
 	if err != nil {
 		return SearchResult{}, false, err
 	}
@@ -501,7 +514,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 	}
 	var more bool
 	var sources, kinds, ads []byte
-	hits, err := db.scanHits(ctx, w.ranked, pageSelect(w.ranked, with, ", f.more, f.sources, f.kinds, f.advertisers",
+	hits, err := db.scanHits(ctx, db.db, w.ranked, pageSelect(w.ranked, with, ", f.more, f.sources, f.kinds, f.advertisers",
 		" CROSS JOIN f", docKey+" DESC, d.id DESC"), w.args, &more, &sources, &kinds, &ads)
 	if err != nil {
 		return SearchResult{}, err
@@ -539,8 +552,13 @@ func facetMaps(sources, kinds, ads []byte) (map[string]map[string]int, error) {
 	return out, nil
 }
 
-func (db *DB) scanHits(ctx context.Context, ranked bool, query string, args []any, extra ...any) ([]SearchHit, error) {
-	rows, err := db.db.QueryContext(ctx, query, args...)
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (db *DB) scanHits(ctx context.Context, q queryer, ranked bool, query string, args []any, extra ...any) ([]SearchHit, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
