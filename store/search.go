@@ -158,6 +158,10 @@ type where struct {
 	args   []any
 	ranked bool
 	dated  bool // bounded by From or To
+	// from and to are the date bounds (zero when absent); dateConds
+	// indexes their conditions in conds.
+	from, to  time.Time
+	dateConds []int
 }
 
 func (w *where) arg(v any) string {
@@ -218,18 +222,23 @@ func searchWhere(q SearchQuery) (*where, error) {
 			WHERE c.document_id = d.id AND (c.name % `+p+` OR `+p+` <% c.name))`)
 	}
 	if !q.From.IsZero() {
+		w.dateConds = append(w.dateConds, len(w.conds))
 		w.conds = append(w.conds, "d.t >= "+w.arg(q.From))
-		w.dated = true
+		w.dated, w.from = true, q.From
 	}
 	if !q.To.IsZero() {
+		w.dateConds = append(w.dateConds, len(w.conds))
 		w.conds = append(w.conds, "d.t <= "+w.arg(q.To))
-		w.dated = true
+		w.dated, w.to = true, q.To
 	}
 	return w, nil
 }
 
 func (w *where) clone() *where {
-	return &where{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...), ranked: w.ranked, dated: w.dated}
+	c := *w
+	c.conds = append([]string(nil), w.conds...)
+	c.args = append([]any(nil), w.args...)
+	return &c
 }
 
 const (
@@ -277,6 +286,25 @@ func (db *DB) rankedPage(ctx context.Context, base *where, after *cursor, limit,
 	est, err := db.chooseBitmap(ctx, base, window)
 	if err != nil {
 		return SearchResult{}, err
+	}
+	if base.dated && est.bitmap {
+		// The date range, as months ANDed with the words inside the
+		// full-text index, and hidden from the date index: beside it, the
+		// planner would read every document of the range and test its
+		// tsvector.
+		months, ok, err := db.rangeMonths(ctx, base.from, base.to)
+		if err != nil {
+			return SearchResult{}, err
+		}
+		w := base.clone()
+		for _, i := range w.dateConds {
+			w.conds[i] = strings.Replace(w.conds[i], "d.t ", "(d.t + interval '0 s') ", 1)
+		}
+		if !ok {
+			months = ""
+		}
+		res, _, err := db.rankedWindow(ctx, w, after, limit, window, true, months)
+		return res, err
 	}
 	if !base.dated {
 		// A word in thousands of documents: its newest window lies in
@@ -328,12 +356,39 @@ func (db *DB) recentMonths(ctx context.Context, est estimate, window int) (strin
 	if from == nil || to == nil {
 		return "", false, nil
 	}
+	return monthQuery(*from, *to)
+}
+
+// rangeMonths returns a tsquery ORing the months from from to to (the
+// archive's first or last document's when zero); ok is false when they are
+// more than maxMonths.
+func (db *DB) rangeMonths(ctx context.Context, from, to time.Time) (string, bool, error) {
+	if from.IsZero() || to.IsZero() {
+		var first, last *time.Time
+		if err := db.db.QueryRowContext(ctx, `SELECT min(t), max(t) FROM search_docs`).Scan(&first, &last); err != nil {
+			return "", false, fmt.Errorf("range months: %w", err)
+		}
+		if first == nil || last == nil {
+			return "", false, nil
+		}
+		if from.IsZero() {
+			from = *first
+		}
+		if to.IsZero() {
+			to = *last
+		}
+	}
+	return monthQuery(from, to)
+}
+
+// monthQuery ORs the month lexemes (search_docs.month) from from to to.
+func monthQuery(from, to time.Time) (string, bool, error) {
 	var months []string
 	m := time.Date(from.UTC().Year(), from.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
-	for ; !m.After(*to) && len(months) <= maxMonths; m = m.AddDate(0, 1, 0) {
+	for ; !m.After(to) && len(months) <= maxMonths; m = m.AddDate(0, 1, 0) {
 		months = append(months, m.Format("m200601"))
 	}
-	if len(months) > maxMonths {
+	if len(months) == 0 || len(months) > maxMonths {
 		return "", false, nil
 	}
 	return strings.Join(months, " | "), true, nil

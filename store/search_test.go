@@ -459,6 +459,31 @@ func TestSearchDateBoundedWindow(t *testing.T) {
 			if !slices.Equal(got[window:], want[window:]) {
 				t.Errorf("below the window: got %v, want %v", got[window:], want[window:])
 			}
+			// A date range becomes months inside the full-text index, with
+			// the exact bounds checked on the rows: ranges cutting months,
+			// open at either end.
+			for _, r := range []struct{ from, to time.Time }{
+				{time.Date(2019, 2, 10, 12, 0, 0, 0, time.UTC), time.Date(2019, 3, 20, 0, 0, 0, 0, time.UTC)},
+				{time.Date(2019, 3, 31, 0, 0, 0, 0, time.UTC), time.Time{}},
+				{time.Time{}, time.Date(2019, 1, 15, 0, 0, 0, 0, time.UTC)},
+			} {
+				res, err := db.Search(ctx, store.SearchQuery{Q: "huawei", From: r.from, To: r.to, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wantIn []string
+				for i, d := range docs {
+					p := *d.PublishedAt
+					if tc.matches(i) && (r.from.IsZero() || !p.Before(r.from)) && (r.to.IsZero() || !p.After(r.to)) {
+						wantIn = append(wantIn, d.URL)
+					}
+				}
+				gotIn := urls(res)
+				slices.Sort(gotIn)
+				if !slices.Equal(gotIn, wantIn) {
+					t.Errorf("huawei from %v to %v: got %v, want %v", r.from, r.to, gotIn, wantIn)
+				}
+			}
 		})
 	}
 }
