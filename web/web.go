@@ -50,6 +50,10 @@ type Deps struct {
 	// activation or an alias edit with the advertisers as they were before,
 	// so new and re-activated ones are screened against the archive.
 	AdvertisersChanged func(ctx context.Context, before []adwatch.Advertiser) error
+	// RetryDeliveries, when set, puts an alert's failed deliveries (on one
+	// channel, or all when channel is "") back in the queue and returns the
+	// channels it queued.
+	RetryDeliveries func(ctx context.Context, id int64, channel string) ([]string, error)
 }
 
 // Options tune the server.
@@ -101,6 +105,7 @@ func New(deps Deps, opts Options) http.Handler {
 	reader.HandleFunc("GET /api/documents/{id}", s.apiDocument)
 	reader.HandleFunc("GET /api/alerts", s.apiAlerts)
 	reader.HandleFunc("GET /api/alerts/{id}", s.apiAlert)
+	reader.HandleFunc("POST /api/alerts/{id}/retry", s.apiRetry)
 	reader.HandleFunc("POST /api/alerts/{id}/{decision}", s.apiDecide)
 	reader.HandleFunc("GET /api/advertisers", s.apiAdvertisers)
 	reader.Handle("POST /api/advertisers", s.admin(s.apiImportAdvertisers))
@@ -116,6 +121,7 @@ func New(deps Deps, opts Options) http.Handler {
 	reader.HandleFunc("GET /documents/{id}", s.documentPage)
 	reader.HandleFunc("GET /documents/{id}/raw", s.documentRaw)
 	reader.HandleFunc("GET /alerts", s.alertsPage)
+	reader.HandleFunc("POST /alerts/{id}/retry", s.retryPage)
 	reader.HandleFunc("POST /alerts/{id}/{decision}", s.decidePage)
 	reader.HandleFunc("GET /advertisers", s.advertisersPage)
 	reader.Handle("POST /advertisers/import", s.admin(s.importPage))

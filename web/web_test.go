@@ -39,6 +39,15 @@ type fixture struct {
 
 	mu      sync.Mutex
 	changes [][]adwatch.Advertiser // what Deps.AdvertisersChanged was told, per call
+	retries []string               // "id/channel" per Deps.RetryDeliveries call
+}
+
+// retried records a retry by hand the way cmd/adwatch re-queues deliveries.
+func (f *fixture) retried(_ context.Context, id int64, channel string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retries = append(f.retries, strconv.FormatInt(id, 10)+"/"+channel)
+	return []string{"slack"}, nil
 }
 
 // changed records an advertiser change the way cmd/adwatch queues a re-screen.
@@ -131,7 +140,7 @@ func newFixture(t testing.TB, auth bool) *fixture {
 		out = io.Discard // a log line per request would be what is measured
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
-	f.srv = httptest.NewServer(web.New(web.Deps{Store: db, AdvertisersChanged: f.changed}, web.Options{Auth: auth, Logger: log}))
+	f.srv = httptest.NewServer(web.New(web.Deps{Store: db, AdvertisersChanged: f.changed, RetryDeliveries: f.retried}, web.Options{Auth: auth, Logger: log}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -479,5 +488,31 @@ func TestAdvertiserChangesAreReportedForRescreen(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the deactivation's before-list lacks the active adv-zte")
+	}
+}
+
+func TestFailedDeliveryCanBeRetriedByHand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true)
+	if err := f.db.MarkDelivery(context.Background(), f.alertID, "slack", adwatch.DeliveryFailed, "slack webhook: status 500"); err != nil {
+		t.Fatal(err)
+	}
+	_, page := f.get(t, "/alerts?status=", f.analyst)
+	if !strings.Contains(page, "Retry slack") || !strings.Contains(page, "slack: failed") {
+		t.Errorf("alerts page does not offer a retry of the failed slack delivery")
+	}
+	id := strconv.FormatInt(f.alertID, 10)
+	resp, body := f.do(t, http.MethodPost, "/api/alerts/"+id+"/retry?channel=slack", f.analyst, nil, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"queued":["slack"]`) {
+		t.Fatalf("POST retry = %d %s, want 200 with the queued channel", resp.StatusCode, body)
+	}
+	f.mu.Lock()
+	got := strings.Join(f.retries, ",")
+	f.mu.Unlock()
+	if want := id + "/slack"; got != want {
+		t.Errorf("retries = %q, want %q", got, want)
+	}
+	if resp, _ := f.do(t, http.MethodPost, "/api/alerts/"+id+"/retry", "", nil, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("retry without a token = %d, want 401", resp.StatusCode)
 	}
 }

@@ -39,18 +39,10 @@ func alertsRetry(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	configured := a.cfg.Channels()
-	if *channel != "" && !containsString(configured, *channel) {
-		return usageError("channel %q is not configured (configured: %s)", *channel, strings.Join(configured, ", "))
+	chans, err := a.retryDeliveries(ctx, id, *channel)
+	if errors.Is(err, adwatch.ErrInvalid) {
+		return usageError("%v", err)
 	}
-	client, err := river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{Logger: a.e.logger.With("component", "river")})
-	if err != nil {
-		return failed(fmt.Errorf("job client: %w", err))
-	}
-	hook := func(ctx context.Context, tx *sql.Tx, as []adwatch.Alert) error {
-		return alerts.EnqueueTx(ctx, client, tx, as, configured)
-	}
-	chans, err := a.db.RetryDeliveries(ctx, id, *channel, hook)
 	if errors.Is(err, adwatch.ErrNotFound) {
 		return failed(fmt.Errorf("alert %d does not exist", id))
 	}
@@ -63,6 +55,24 @@ func alertsRetry(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "alert %d: delivery queued again on %s (run, serve or worker sends it)\n", id, strings.Join(chans, ", "))
 	return nil
+}
+
+// retryDeliveries puts alert id's failed deliveries (on channel, or every
+// configured one) back to pending and enqueues their jobs in the same
+// transaction. The CLI and the web UI share it.
+func (a *app) retryDeliveries(ctx context.Context, id int64, channel string) ([]string, error) {
+	configured := a.cfg.Channels()
+	if channel != "" && !containsString(configured, channel) {
+		return nil, fmt.Errorf("channel %q is not configured (configured: %s): %w", channel, strings.Join(configured, ", "), adwatch.ErrInvalid)
+	}
+	client, err := river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{Logger: a.e.logger.With("component", "river")})
+	if err != nil {
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+	hook := func(ctx context.Context, tx *sql.Tx, as []adwatch.Alert) error {
+		return alerts.EnqueueTx(ctx, client, tx, as, configured)
+	}
+	return a.db.RetryDeliveries(ctx, id, channel, hook)
 }
 
 func containsString(list []string, s string) bool {

@@ -24,7 +24,7 @@ func (a *app) serveWeb(ctx context.Context) error {
 
 // serveWebMetrics is serveWeb with the /metrics handler of this process.
 func (a *app) serveWebMetrics(ctx context.Context, metrics http.Handler) error {
-	h := web.New(web.Deps{Store: a.db, AdvertisersChanged: a.rescreenAfterWeb}, web.Options{
+	h := web.New(web.Deps{Store: a.db, AdvertisersChanged: a.rescreenAfterWeb, RetryDeliveries: a.retryDeliveries}, web.Options{
 		Auth:          a.cfg.Web.Auth,
 		Logger:        a.e.logger,
 		Metrics:       metrics,
