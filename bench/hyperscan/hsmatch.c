@@ -25,6 +25,8 @@
  *     -s  HS_FLAG_SINGLEMATCH: report each name at most once
  *     -n  no \b (plain substring literals, every substring counted)
  *     -c  no \b in the patterns; word edges checked in the callback
+ *         (do not combine with -s: a first match rejected by the check
+ *         would hide later whole-word ones)
  */
 #include <ctype.h>
 #include <errno.h>
