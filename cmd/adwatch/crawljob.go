@@ -12,6 +12,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"adwatch/alerts"
 )
 
 const crawlQueue = "crawl"
@@ -58,6 +60,8 @@ type crawlWorker struct {
 	// delivery jobs through it.
 	client *river.Client[*sql.Tx]
 	obs    observer
+	// notifiers deliver operator notices (a source that stopped listing).
+	notifiers []alerts.Notifier
 
 	// base is the pipeline of the advertisers with fingerprint fp, shared
 	// by this process's crawls until the advertisers change.
@@ -136,6 +140,7 @@ func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error
 	}
 	run, _ := p.crawlSource(crawlCtx, src)
 	logSourceRun(logger, run)
+	w.a.notifySourceWarnings(ctx, w.notifiers)
 	if run.Err != "" && crawlCtx.Err() != nil {
 		return fmt.Errorf("crawl %s: %w: %s", src.Name, errInterrupted, run.Err)
 	}

@@ -67,7 +67,7 @@ func newRiver(a *app, opt riverOptions) (*river.Client[*sql.Tx], error) {
 	if err := addAlertWorkers(workers, a, opt.notifiers); err != nil { // digests, re-screens, routing (alertjobs.go)
 		return nil, err
 	}
-	cw := &crawlWorker{a: a, obs: opt.obs}
+	cw := &crawlWorker{a: a, obs: opt.obs, notifiers: opt.notifiers}
 	if err := river.AddWorkerSafely(workers, cw); err != nil {
 		return nil, fmt.Errorf("register crawl worker: %w", err)
 	}
