@@ -29,6 +29,7 @@ crawler:
   delay: 0s
   max_body_bytes: %d
   max_pages: %d
+  job_timeout: 3h                # the 100,000-page crawl outlasts the default 30m
 alerts:
   deliver_timeout: 60s
 web:

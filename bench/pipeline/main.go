@@ -143,10 +143,12 @@ func throughput(o options, csvPath string, ads []adwatch.Advertiser) error {
 		return err
 	}
 	m0 := ngx.mark()
+	pg0 := postgresCPU()
 	first, run1, err := adwatchRun(o, cfg)
 	if err != nil {
 		return err
 	}
+	pgCPU := postgresCPU() - pg0
 	m1 := ngx.mark()
 	second, run2, err := adwatchRun(o, cfg)
 	if err != nil {
@@ -165,9 +167,12 @@ func throughput(o options, csvPath string, ads []adwatch.Advertiser) error {
 	wallRate := float64(run1.NewDocuments) / first.wall.Seconds()
 	fmt.Printf("adwatch run (full pipeline):    %6d docs in %7.2fs = %7.0f pages/s crawl time (%.0f pages/s whole command, %.2fs), %d alerts, CPU %.1fs, peak RSS %.0f MiB\n",
 		run1.NewDocuments, run1.Duration.Seconds(), crawlRate, wallRate, first.wall.Seconds(), run1.Alerts, first.cpu.Seconds(), mib(first.peakRSS))
+	fmt.Printf("  PostgreSQL CPU during that run: %.1fs; adwatch + PostgreSQL CPU per page: %.2f ms\n",
+		pgCPU.Seconds(), (first.cpu+pgCPU).Seconds()*1000/float64(max(run1.NewDocuments, 1)))
 	fmt.Printf("adwatch extract (one process):  %6d files in %7.2fs = %7.0f pages/s, CPU %.1fs, peak RSS %.0f MiB\n",
 		files, ext.wall.Seconds(), extRate, ext.cpu.Seconds(), mib(ext.peakRSS))
 	fmt.Printf("ratio full pipeline / extract:  %.2f (crawl time), %.2f (whole command); goal >= 0.5\n", crawlRate/extRate, wallRate/extRate)
+	fmt.Printf("  extract CPU per page: %.2f ms\n", ext.cpu.Seconds()*1000/float64(max(files, 1)))
 
 	t1, err := ngx.traffic(m0, m1)
 	if err != nil {

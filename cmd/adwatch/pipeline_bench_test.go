@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,15 +61,19 @@ func BenchmarkPipelineLoopback(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0, pg0 := time.Now(), processCPU(), postgresCPU()
 		run, _ := p.crawlSource(ctx, src)
-		d := time.Since(start)
+		d, cpu, pg := time.Since(start), processCPU()-cpu0, postgresCPU()-pg0
 		b.StopTimer()
 		if run.Err != "" || run.NewDocuments != pages {
 			b.Fatalf("run: %d new documents of %d, error %q, page errors %q", run.NewDocuments, pages, run.Err, run.Errors)
 		}
 		b.ReportMetric(float64(pages)/d.Seconds(), "pages/s")
 		b.ReportMetric(float64(run.Alerts), "alerts")
+		// Process CPU includes the loopback site's; PostgreSQL's is every
+		// postgres process on the machine.
+		b.ReportMetric(cpu.Seconds()*1000/float64(pages), "proc_cpu_ms/page")
+		b.ReportMetric(pg.Seconds()*1000/float64(pages), "pg_cpu_ms/page")
 		db.Close()
 		b.StartTimer()
 	}
@@ -113,4 +118,39 @@ func benchSite(n int, ads []adwatch.Advertiser) http.Handler {
 	})
 	mux.HandleFunc("/robots.txt", http.NotFound)
 	return mux
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// postgresCPU sums the CPU time of the machine's postgres processes (their
+// own and their exited children's), from /proc.
+func postgresCPU() time.Duration {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var ticks int64
+	for _, e := range entries {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != "postgres" {
+			continue
+		}
+		fs := strings.Fields(s[end+1:])
+		for _, f := range fs[11:15] { // utime, stime, cutime, cstime
+			v, _ := strconv.ParseInt(f, 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * (time.Second / 100) // USER_HZ
 }
