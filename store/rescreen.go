@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -29,6 +31,39 @@ func (db *DB) RescreenCandidatesSince(ctx context.Context, names []string, since
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
+	// One query ORing thousands of names nests the tsquery so deep that
+	// PostgreSQL stops with "stack depth limit exceeded" (20,000 names did):
+	// ask in chunks and merge. Each chunk returns its first limit ids after
+	// afterID, so the union holds the overall first limit ids.
+	seen := map[int64]bool{}
+	var rows []documentRow
+	for start := 0; start < len(names); start += rescreenChunk {
+		chunk, err := db.rescreenChunk(ctx, names[start:min(start+rescreenChunk, len(names))], since, afterID, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range chunk {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				rows = append(rows, r)
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b documentRow) int { return cmp.Compare(a.ID, b.ID) })
+	if len(rows) > limit {
+		rows = rows[:limit]
+	}
+	out := make([]adwatch.Document, len(rows))
+	for i, r := range rows {
+		out[i] = r.noun()
+	}
+	return out, nil
+}
+
+// rescreenChunk is how many names one candidate query ORs together.
+const rescreenChunk = 200
+
+func (db *DB) rescreenChunk(ctx context.Context, names []string, since time.Time, afterID int64, limit int) ([]documentRow, error) {
 	var query string
 	err := db.db.GetContext(ctx, &query, `
 		SELECT coalesce(string_agg('(' || q::text || ')', ' | '), '')
@@ -49,11 +84,7 @@ func (db *DB) RescreenCandidatesSince(ctx context.Context, names []string, since
 	if err != nil {
 		return nil, fmt.Errorf("rescreen candidates: %w", err)
 	}
-	out := make([]adwatch.Document, len(rows))
-	for i, r := range rows {
-		out[i] = r.noun()
-	}
-	return out, nil
+	return rows, nil
 }
 
 // SaveRescreen records what re-matching an archived document found: matches

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"adwatch"
@@ -27,6 +28,8 @@ func TestRescreenCandidates(t *testing.T) {
 		{"stop words only", []string{"The"}, nil},
 		{"nowhere", []string{"Acme Widgets"}, nil},
 		{"hostile", []string{"'); drop table documents; --", "a & | ! :*"}, nil},
+		// One query ORing 20,000 names ran out of PostgreSQL's stack.
+		{"twenty thousand names", manyNames(20000, "Hytera", "Kaspersky Lab"), []int64{ids[1], ids[2]}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			docs, err := db.RescreenCandidates(ctx, tc.names, 0, 10)
@@ -92,4 +95,16 @@ func TestSaveRescreen(t *testing.T) {
 	if len(all) != 3 {
 		t.Errorf("alerts on the covered list: got %d, want 3", len(all))
 	}
+}
+
+// manyNames is n made-up company names with the given real ones among them.
+func manyNames(n int, real ...string) []string {
+	out := make([]string, 0, n+len(real))
+	for i := 0; i < n; i++ {
+		out = append(out, "Zorvex Holdings "+strconv.Itoa(i))
+		if i == n/2 {
+			out = append(out, real...)
+		}
+	}
+	return out
 }

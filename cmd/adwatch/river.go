@@ -141,18 +141,29 @@ func waitDeliveries(ctx context.Context, client *river.Client[*sql.Tx], deadline
 	defer cancel()
 	tick := time.NewTicker(300 * time.Millisecond)
 	defer tick.Stop()
-	params := river.NewJobListParams().Queues(alertsQueue).First(1).States(
+	// Deliveries are waited for until they are final, retries included. Other
+	// jobs of the alerts queue (re-screens, digests) are waited for only while
+	// they are at work, since their alerts are then still to come: one
+	// that failed and waits for its retry must not hold every run until the
+	// deadline; the next run, serve or worker takes it up.
+	deliveries := river.NewJobListParams().Queues(alertsQueue).Kinds(alerts.DeliverArgs{}.Kind()).First(1).States(
 		rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateRetryable,
 		rivertype.JobStateScheduled, rivertype.JobStatePending)
+	working := river.NewJobListParams().Queues(alertsQueue).First(1).States(
+		rivertype.JobStateAvailable, rivertype.JobStateRunning)
 	for {
-		res, err := client.JobList(ctx, params)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		busy := false
+		for _, params := range []*river.JobListParams{deliveries, working} {
+			res, err := client.JobList(ctx, params)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("list delivery jobs: %w", err)
 			}
-			return fmt.Errorf("list delivery jobs: %w", err)
+			busy = busy || len(res.Jobs) > 0
 		}
-		if len(res.Jobs) == 0 {
+		if !busy {
 			return nil
 		}
 		select {
