@@ -138,7 +138,7 @@ func (w *crawlWorker) Work(ctx context.Context, job *river.Job[CrawlArgs]) error
 	if err != nil {
 		return fmt.Errorf("crawl %s: %w", src.Name, err)
 	}
-	run, _ := p.crawlSource(crawlCtx, src)
+	run := p.crawlSource(crawlCtx, src)
 	logSourceRun(logger, run)
 	w.a.notifySourceWarnings(ctx, w.notifiers)
 	if run.Err != "" && crawlCtx.Err() != nil {

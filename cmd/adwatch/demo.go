@@ -80,7 +80,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return failed(fmt.Errorf("list alerts: %w", err))
 	}
-	fmt.Fprintf(e.stdout, "\nAlerts in the archive (%d; new this run: %d):\n", len(all), len(res.alerts))
+	fmt.Fprintf(e.stdout, "\nAlerts in the archive (%d; new this run: %d):\n", len(all), res.newAlerts)
 	printAlerts(e.stdout, all, alertChannels(all))
 	if res.failed() {
 		return failed(fmt.Errorf("%d demo source(s) failed", countFailed(res.runs)))

@@ -44,10 +44,9 @@ type observer interface {
 	finished(run adwatch.SourceRun)
 }
 
-// crawlSource crawls one source, stores what is new and records the run. It
-// returns the run and the alerts it raised; a failed source is reported in
-// run.Err, never by stopping the other sources.
-func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) (adwatch.SourceRun, []adwatch.Alert) {
+// crawlSource crawls one source, stores what is new and records the run. A
+// failed source is reported in run.Err, never by stopping the other sources.
+func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) adwatch.SourceRun {
 	start := time.Now()
 	b := &batcher{p: p}
 	run, err := p.crawler.Crawl(ctx, src, b.emit)
@@ -58,7 +57,7 @@ func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) (adwatch
 	run.StartedAt = start
 	run.Duration = time.Since(start)
 	run.NewDocuments = b.newDocs
-	run.Alerts = len(b.alerts)
+	run.Alerts = b.alerts
 	run.Errors = append(run.Errors, b.pageErrs...)
 	if err != nil {
 		run.Err = err.Error()
@@ -72,68 +71,79 @@ func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) (adwatch
 	if p.obs != nil {
 		p.obs.finished(run)
 	}
-	return run, b.alerts
+	return run
 }
 
-// batcher collects extracted documents and stores them in batches. emit may
-// be called from several crawler goroutines at once.
+// batcher collects extracted documents and stores them in batches. emit is
+// called from several crawler goroutines at once: extraction and appending
+// never wait for a save in progress (mu is held only to take a batch), and
+// saves run one at a time, in the order their batches filled (save), which
+// also holds the crawl back when the database is the slower side.
 type batcher struct {
 	p        *pipeline
-	mu       sync.Mutex
+	mu       sync.Mutex // pending and the counters
+	save     sync.Mutex // one SaveDocuments at a time
 	pending  []adwatch.Document
 	newDocs  int
-	alerts   []adwatch.Alert
+	alerts   int // counted, not kept: a 100,000-page crawl must not hold its alerts
 	pageErrs []string
 }
 
 func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
 	start := time.Now()
-	doc := b.p.document(ctx, f) // extraction runs outside the lock, in parallel
+	doc := b.p.document(ctx, f) // extraction runs outside any lock, in parallel
 	if b.p.obs != nil {
 		b.p.obs.fetched(f.Source, len(f.Body), time.Since(start), doc.Meta["extract_error"] != "")
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if doc.Meta["extract_error"] != "" {
 		b.pageErrs = append(b.pageErrs, fmt.Sprintf("%s: extract: %s", doc.URL, doc.Meta["extract_error"]))
 	}
 	b.pending = append(b.pending, doc)
-	if len(b.pending) < saveBatch {
-		return nil
+	var full []adwatch.Document
+	if len(b.pending) >= saveBatch {
+		full, b.pending = b.pending, nil
 	}
-	return b.saveLocked(ctx)
+	b.mu.Unlock()
+	return b.store(ctx, full)
 }
 
 func (b *batcher) flush(ctx context.Context) error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.saveLocked(ctx)
-}
-
-func (b *batcher) saveLocked(ctx context.Context) error {
-	if len(b.pending) == 0 {
-		return nil
-	}
 	docs := b.pending
 	b.pending = nil
-	// A cancelled crawl still commits what it already fetched and extracted.
+	b.mu.Unlock()
+	return b.store(ctx, docs)
+}
+
+// store saves one batch. A cancelled crawl still commits what it already
+// fetched and extracted.
+func (b *batcher) store(ctx context.Context, docs []adwatch.Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	b.save.Lock()
+	defer b.save.Unlock()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	res, err := b.p.db.SaveDocuments(sctx, docs, b.p.channels, b.p.hook)
 	if err != nil {
 		return fmt.Errorf("store %d documents: %w", len(docs), err)
 	}
-	newDocs, alerts := 0, 0
+	newDocs := 0
+	var raised []adwatch.Alert
 	for _, r := range res {
 		if r.New {
 			newDocs++
 		}
-		alerts += len(r.Alerts)
-		b.alerts = append(b.alerts, r.Alerts...)
+		raised = append(raised, r.Alerts...)
 	}
+	b.mu.Lock()
 	b.newDocs += newDocs
-	if b.p.obs != nil && len(docs) > 0 {
-		b.p.obs.stored(docs[0].Source, newDocs, b.alerts[len(b.alerts)-alerts:])
+	b.alerts += len(raised)
+	b.mu.Unlock()
+	if b.p.obs != nil {
+		b.p.obs.stored(docs[0].Source, newDocs, raised)
 	}
 	return nil
 }

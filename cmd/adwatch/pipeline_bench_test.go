@@ -62,7 +62,7 @@ func BenchmarkPipelineLoopback(b *testing.B) {
 		}
 		b.StartTimer()
 		start, cpu0, pg0 := time.Now(), processCPU(), postgresCPU()
-		run, _ := p.crawlSource(ctx, src)
+		run := p.crawlSource(ctx, src)
 		d, cpu, pg := time.Since(start), processCPU()-cpu0, postgresCPU()-pg0
 		b.StopTimer()
 		if run.Err != "" || run.NewDocuments != pages {

@@ -26,7 +26,7 @@ type progress struct {
 	rows   map[string]*progressRow
 	lines  int // lines of the last drawing, to move back over them
 	start  time.Time
-	alerts []adwatch.Alert
+	raised int // alerts stored by this process; counted, not kept, so memory stays flat
 }
 
 type progressRow struct {
@@ -72,7 +72,7 @@ func (p *progress) stored(source string, newDocs int, as []adwatch.Alert) {
 	if r := p.rows[source]; r != nil {
 		r.newDocs += newDocs
 		r.alerts += len(as)
-		p.alerts = append(p.alerts, as...)
+		p.raised += len(as)
 	}
 }
 
@@ -103,11 +103,11 @@ func (p *progress) jobState(source string, j *rivertype.JobRow) {
 	}
 }
 
-// raised returns the alerts this process stored.
-func (p *progress) raised() []adwatch.Alert {
+// raisedCount returns how many alerts this process stored.
+func (p *progress) raisedCount() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]adwatch.Alert(nil), p.alerts...)
+	return p.raised
 }
 
 // draw redraws the table over the previous one. Counts are this process's

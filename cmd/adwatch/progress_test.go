@@ -55,7 +55,7 @@ func TestProgressRedrawsInPlaceOnATerminal(t *testing.T) {
 	if strings.HasPrefix(out.String(), "\x1b[4A") {
 		t.Errorf("drawing after console text moves up over it: %q", out.String()[:8])
 	}
-	if got := len(p.raised()); got != 1 {
+	if got := p.raisedCount(); got != 1 {
 		t.Errorf("raised: got %d alerts, want 1", got)
 	}
 }

@@ -29,7 +29,7 @@ type runOptions struct {
 // runResult is what one pass did.
 type runResult struct {
 	runs        []adwatch.SourceRun
-	alerts      []adwatch.Alert
+	newAlerts   int // alerts this process raised (the alerts themselves are in the database)
 	undelivered map[string]int
 	// interrupted are the sources whose crawl was not finished when a
 	// signal stopped the run: handed back, not failed.
@@ -173,7 +173,7 @@ func (a *app) runOnce(ctx context.Context, opt runOptions) (runResult, error) {
 	if err != nil {
 		return runResult{}, failed(err)
 	}
-	res := runResult{runs: mergeRuns(runs, srcs, final), alerts: prog.raised(), interrupted: map[string]bool{}}
+	res := runResult{runs: mergeRuns(runs, srcs, final), newAlerts: prog.raisedCount(), interrupted: map[string]bool{}}
 	if interrupted {
 		for _, name := range jobs {
 			res.interrupted[name] = true
