@@ -33,8 +33,8 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 	t := newTable(e.stdout, "SOURCE", "KIND", "TYPE", "LAST RUN", "LAST SUCCESS", "ITEMS", "NEW", "DOCS", "FAILURES", "NOTE")
 	for _, h := range hs {
 		note := clip(h.LastError, 50)
-		if h.EmptyRuns >= 3 {
-			note = fmt.Sprintf("no items for %d runs: selector or feed broken?", h.EmptyRuns)
+		if h.Warning != "" {
+			note = clip(h.Warning, 70)
 		}
 		t.row(h.Name, string(h.Kind), h.Type, fmtTime(h.LastRunAt), fmtTime(h.LastSuccessAt), fmt.Sprint(h.ItemsSeen),
 			fmt.Sprint(h.NewDocuments), fmt.Sprint(h.TotalDocuments), fmt.Sprint(h.ConsecutiveFailures), note)
