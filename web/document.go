@@ -32,18 +32,23 @@ func (s *server) documentAlerts(r *http.Request, id int64) ([]adwatch.Alert, err
 	return alerts, nil
 }
 
-func (s *server) apiDocument(w http.ResponseWriter, r *http.Request) {
+// document reads the document of the route and the alerts it raised, for
+// the API and the page alike.
+func (s *server) document(r *http.Request) (adwatch.Document, []adwatch.Alert, error) {
 	id, err := pathID(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return adwatch.Document{}, nil, err
 	}
 	doc, err := s.store.Document(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return adwatch.Document{}, nil, err
 	}
 	alerts, err := s.documentAlerts(r, id)
+	return doc, alerts, err
+}
+
+func (s *server) apiDocument(w http.ResponseWriter, r *http.Request) {
+	doc, alerts, err := s.document(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,17 +63,7 @@ func (s *server) apiDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) documentPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	doc, err := s.store.Document(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	alerts, err := s.documentAlerts(r, id)
+	doc, alerts, err := s.document(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
