@@ -208,13 +208,16 @@ func searchWhere(q SearchQuery) (*where, error) {
 	if q.Advertiser != "" {
 		p := w.arg(clean(q.Advertiser))
 		// Advertiser ids first, so both lists come from (advertiser,
-		// document) indexes.
-		w.conds = append(w.conds, `d.id IN (
+		// document) indexes; an array (computed once), so the planner
+		// looks its few thousand documents up by key rather than hashing
+		// them against a scan of the whole archive (it cannot estimate
+		// the size of the union).
+		w.conds = append(w.conds, `d.id = ANY (ARRAY(
 			SELECT al.document_id FROM alerts al WHERE al.advertiser_id IN (
 				SELECT a.id FROM advertisers a WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`))
 			UNION
 			SELECT m.document_id FROM document_matches m WHERE m.advertiser_id IN (
-				SELECT a.id FROM advertisers a WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`)))`)
+				SELECT a.id FROM advertisers a WHERE a.ext_id = `+p+` OR lower(a.name) = lower(`+p+`))))`)
 	}
 	if c := strings.TrimSpace(clean(q.Company)); c != "" {
 		p := w.arg(c)
