@@ -27,9 +27,12 @@ func PostJSON(ctx context.Context, client *http.Client, name, target string, bod
 	if client == nil {
 		client = &http.Client{Timeout: DefaultHTTPTimeout}
 	}
+	// Checked here, once for every message kind; the error never shows the URL.
+	if u, err := url.Parse(target); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Permanent(fmt.Errorf("%s: URL is not a valid http(s) URL", name))
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		// The URL was checked by the constructor; say nothing more about it.
 		return Permanent(fmt.Errorf("%s: bad request", name))
 	}
 	for k, vs := range header {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -104,9 +103,6 @@ func clipLines(s string, max int) string {
 
 // SendDigest implements alerts.DigestNotifier.
 func (n *Notifier) SendDigest(ctx context.Context, d alerts.Digest) error {
-	if u, err := url.Parse(n.webhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("slack webhook: URL is not a valid http(s) URL"))
-	}
 	body, err := json.Marshal(BuildDigest(d, n.links))
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("slack webhook: encode digest: %w", err))

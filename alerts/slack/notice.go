@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"adwatch/alerts"
 )
@@ -13,9 +12,6 @@ import (
 // SendNotice implements alerts.NoticeNotifier: one section block with the
 // subject in bold, and the plain fallback text Slack shows in notifications.
 func (n *Notifier) SendNotice(ctx context.Context, x alerts.Notice) error {
-	if u, err := url.Parse(n.webhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("slack webhook: URL is not a valid http(s) URL"))
-	}
 	msg := map[string]any{
 		"text": alerts.Truncate(Escape(x.Subject), 3000),
 		"blocks": []any{map[string]any{

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"adwatch"
 	"adwatch/alerts"
@@ -42,9 +41,6 @@ func (n *Notifier) Channel() string { return Channel }
 // Send posts one alert. A 429 gives an *alerts.RetryAfterError, 5xx a
 // retryable error, other 4xx an alerts.Permanent error.
 func (n *Notifier) Send(ctx context.Context, a adwatch.Alert) error {
-	if u, err := url.Parse(n.webhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("slack webhook: URL is not a valid http(s) URL"))
-	}
 	body, err := json.Marshal(Build(a, n.links))
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("slack webhook: encode message: %w", err))

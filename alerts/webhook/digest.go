@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"adwatch/alerts"
 )
@@ -32,9 +31,6 @@ type DigestGroup struct {
 
 // SendDigest implements alerts.DigestNotifier.
 func (n *Notifier) SendDigest(ctx context.Context, d alerts.Digest) error {
-	if u, err := url.Parse(n.url); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("webhook: URL is not a valid http(s) URL"))
-	}
 	p := DigestPayload{Event: DigestEvent, Channel: d.Channel, Period: d.Period, Title: d.Title(), Groups: []DigestGroup{}}
 	for _, g := range d.Groups {
 		dg := DigestGroup{AdvertiserID: g.AdvertiserID, Advertiser: g.Advertiser}

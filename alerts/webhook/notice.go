@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"adwatch/alerts"
 )
@@ -23,9 +22,6 @@ type NoticePayload struct {
 
 // SendNotice implements alerts.NoticeNotifier.
 func (n *Notifier) SendNotice(ctx context.Context, x alerts.Notice) error {
-	if u, err := url.Parse(n.url); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("webhook: URL is not a valid http(s) URL"))
-	}
 	body, err := json.Marshal(NoticePayload{Event: NoticeEvent, Key: x.Key, Subject: x.Subject, Text: x.Text})
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("webhook: encode notice: %w", err))

@@ -37,7 +37,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -118,9 +117,6 @@ func NewPayload(a adwatch.Alert, links alerts.Links) Payload {
 
 // Send posts one alert; see the package comment for how answers map.
 func (n *Notifier) Send(ctx context.Context, a adwatch.Alert) error {
-	if u, err := url.Parse(n.url); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return alerts.Permanent(fmt.Errorf("webhook: URL is not a valid http(s) URL"))
-	}
 	body, err := json.Marshal(NewPayload(a, n.links))
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("webhook: encode payload: %w", err))
