@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-
 	"adwatch"
 	"adwatch/alerts"
 )
@@ -65,7 +62,7 @@ func (a *app) retryDeliveries(ctx context.Context, id int64, channel string) ([]
 	if channel != "" && !containsString(configured, channel) {
 		return nil, fmt.Errorf("channel %q is not configured (configured: %s): %w", channel, strings.Join(configured, ", "), adwatch.ErrInvalid)
 	}
-	client, err := river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{Logger: a.e.logger.With("component", "river")})
+	client, err := a.insertClient()
 	if err != nil {
 		return nil, fmt.Errorf("job client: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"adwatch"
 	"adwatch/extract/names"
@@ -180,8 +179,7 @@ func (a *app) enqueueRescreen(ctx context.Context, ids []string) (bool, error) {
 	if len(ids) == 0 {
 		return false, nil
 	}
-	// An insert-only client: the job is worked by run, serve or worker.
-	client, err := river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{Logger: a.e.logger.With("component", "river")})
+	client, err := a.insertClient()
 	if err != nil {
 		return false, fmt.Errorf("job client: %w", err)
 	}

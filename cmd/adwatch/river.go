@@ -173,3 +173,9 @@ func waitDeliveries(ctx context.Context, client *river.Client[*sql.Tx], deadline
 		}
 	}
 }
+
+// insertClient is a River client that only inserts jobs (no queues, no
+// workers): for commands that queue work for run, serve or worker to do.
+func (a *app) insertClient() (*river.Client[*sql.Tx], error) {
+	return river.NewClient(riverdatabasesql.New(a.db.SQL()), &river.Config{Logger: a.e.logger.With("component", "river")})
+}
