@@ -46,12 +46,6 @@ func (db *DB) SyncSources(ctx context.Context, srcs []adwatch.Source) error {
 // one empty night can be a quiet day, three mean a selector or feed broke.
 const EmptyRunsWarning = 3
 
-// warningMarkerPrefix keys, in url_state, the record that a source's
-// current warning was delivered to the operators. The crawler never asks
-// about such a key (it only knows http(s) URLs), and RecordRun deletes it
-// when the source lists items again, so the next breakage is delivered too.
-const warningMarkerPrefix = "adwatch:source-warning/"
-
 // RecordRun stores the outcome of one crawl and updates the source's health:
 // failures count up until a success resets them, and empty_runs counts
 // successful runs in a row whose listing was read and named nothing, once
@@ -83,6 +77,8 @@ func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 						THEN empty_runs + 1
 					ELSE 0 END,
 				items_seen = CASE WHEN $3 AND $7 THEN items_seen ELSE $5 END,
+				-- listing items again re-arms the warning for the next breakage
+				warning_notified_at = CASE WHEN $5 > 0 THEN NULL ELSE warning_notified_at END,
 				new_documents = $6,
 				updated_at = now()
 			WHERE name = $1
@@ -94,12 +90,6 @@ func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 		}
 		if err != nil {
 			return err
-		}
-		if run.ItemsSeen > 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM url_state WHERE md5(url) = md5($1) AND url = $1`,
-				warningMarker(run.Source)); err != nil {
-				return fmt.Errorf("reset warning: %w", err)
-			}
 		}
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO source_runs (source_id, started_at, duration_ns, pages, unchanged,
@@ -115,16 +105,12 @@ func (db *DB) RecordRun(ctx context.Context, run adwatch.SourceRun) error {
 	return nil
 }
 
-func warningMarker(source string) string { return warningMarkerPrefix + clean(source) }
-
 // SourceWarningsToNotify returns the sources whose warning has not been
 // delivered yet. The caller delivers each, then calls
 // MarkSourceWarningNotified: a crash in between delivers it again rather
 // than never.
 func (db *DB) SourceWarningsToNotify(ctx context.Context) ([]adwatch.SourceHealth, error) {
-	hs, err := db.sources(ctx, `WHERE s.empty_runs >= $1 AND NOT EXISTS (
-		SELECT 1 FROM url_state u WHERE md5(u.url) = md5($2 || s.name) AND u.url = $2 || s.name)`,
-		EmptyRunsWarning, warningMarkerPrefix)
+	hs, err := db.sources(ctx, `WHERE s.empty_runs >= $1 AND s.warning_notified_at IS NULL`, EmptyRunsWarning)
 	if err != nil {
 		return nil, fmt.Errorf("source warnings to notify: %w", err)
 	}
@@ -136,19 +122,15 @@ func (db *DB) SourceWarningsToNotify(ctx context.Context) ([]adwatch.SourceHealt
 // and broken anew. A source without a warning is left as it is (marking it
 // would silence its next warning); an unknown source is adwatch.ErrNotFound.
 func (db *DB) MarkSourceWarningNotified(ctx context.Context, name string) error {
-	var emptyRuns int
-	err := db.db.QueryRowContext(ctx, `SELECT empty_runs FROM sources WHERE name = $1`, name).Scan(&emptyRuns)
+	var marked bool
+	err := db.db.QueryRowContext(ctx, `
+		UPDATE sources SET warning_notified_at = CASE WHEN empty_runs >= $2 THEN now() ELSE warning_notified_at END
+		WHERE name = $1
+		RETURNING empty_runs >= $2`, name, EmptyRunsWarning).Scan(&marked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("mark warning of %s: %w", name, adwatch.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("mark warning of %s: %w", name, err)
-	}
-	if emptyRuns < EmptyRunsWarning {
-		return nil
-	}
-	st := adwatch.URLState{URL: warningMarker(name), Source: name, FetchedAt: time.Now().UTC()}
-	if err := putURLState(ctx, db.db, st); err != nil {
 		return fmt.Errorf("mark warning of %s: %w", name, err)
 	}
 	return nil
