@@ -81,18 +81,24 @@ func newChart(months []store.MonthCount) *chart {
 // advertiserDocs is how many of an advertiser's documents its page lists.
 const advertiserDocs = 50
 
+// advertiserTimeline reads an advertiser and its mentions and alerts per
+// month, for the API and the page alike.
+func (s *server) advertiserTimeline(r *http.Request, id string) (adwatch.Advertiser, []store.MonthCount, error) {
+	a, err := s.store.Advertiser(r.Context(), id)
+	if err != nil {
+		return adwatch.Advertiser{}, nil, err
+	}
+	months, err := s.store.AdvertiserTimeline(r.Context(), id)
+	return a, months, err
+}
+
 func (s *server) advertiserPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAdvertiser(w, r, http.StatusOK, nil)
 }
 
 func (s *server) renderAdvertiser(w http.ResponseWriter, r *http.Request, status int, extra map[string]any) {
 	id := r.PathValue("id")
-	a, err := s.store.Advertiser(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	months, err := s.store.AdvertiserTimeline(r.Context(), id)
+	a, months, err := s.advertiserTimeline(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -142,12 +148,7 @@ func (s *server) setAliasesPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) apiAdvertiser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	a, err := s.store.Advertiser(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	months, err := s.store.AdvertiserTimeline(r.Context(), id)
+	a, months, err := s.advertiserTimeline(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
