@@ -34,6 +34,8 @@ func main() {
 	sizes := flag.String("sizes", "10k,100k,1M", "archive sizes (latest documents), comma-separated, k and M suffixes")
 	n := flag.Int("n", 40, "timed runs per query type")
 	keep := flag.Bool("keep", false, "keep the scratch databases (and reuse them next time)")
+	verbose := flag.Bool("v", false, "print every timed run (query, time, hits)")
+	flag.IntVar(&rankWindow, "rank-window", 0, "SearchQuery.RankWindow of the queries with words (0: the store's default)")
 	flag.Parse()
 	ctx := context.Background()
 	for _, s := range strings.Split(*sizes, ",") {
@@ -41,7 +43,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		if err := run(ctx, *dsn, size, *n, *keep); err != nil {
+		if err := run(ctx, *dsn, size, *n, *keep, *verbose); err != nil {
 			fail(fmt.Errorf("%d documents: %w", size, err))
 		}
 	}
@@ -52,7 +54,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func run(ctx context.Context, base string, size, n int, keep bool) error {
+func run(ctx context.Context, base string, size, n int, keep, verbose bool) error {
 	name := fmt.Sprintf("adwatch_searchbench_%d", size)
 	dsn, err := withDatabase(base, name)
 	if err != nil {
@@ -105,7 +107,7 @@ func run(ctx context.Context, base string, size, n int, keep bool) error {
 		return err
 	}
 	fmt.Printf("# %s: database size %d MB\n", name, bytes>>20)
-	return measure(ctx, db, size, n)
+	return measure(ctx, db, size, n, verbose)
 }
 
 func withDatabase(dsn, name string) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"adwatch/store"
@@ -57,7 +58,10 @@ func queryTypes() []queryType {
 	}
 }
 
-func measure(ctx context.Context, db *store.DB, size, n int) error {
+// rankWindow is the -rank-window flag.
+var rankWindow int
+
+func measure(ctx context.Context, db *store.DB, size, n int, verbose bool) error {
 	r := rand.New(rand.NewPCG(uint64(size), 4))
 	fmt.Printf("%-10s %-18s %9s %9s %9s %9s\n", "documents", "query", "p50_ms", "p95_ms", "max_ms", "hits_p50")
 	for _, qt := range queryTypes() {
@@ -71,6 +75,9 @@ func measure(ctx context.Context, db *store.DB, size, n int) error {
 					return fmt.Errorf("%s: %w", qt.name, err)
 				}
 				q.Cursor = first.NextCursor
+			}
+			if q.Q != "" {
+				q.RankWindow = rankWindow
 			}
 			start := time.Now()
 			res, err := db.Search(ctx, q)
@@ -87,6 +94,9 @@ func measure(ctx context.Context, db *store.DB, size, n int) error {
 				total += c
 			}
 			hits = append(hits, total)
+			if verbose {
+				fmt.Printf("# %d %s %s: %.1f ms, %d hits\n", size, qt.name, describe(q), ms(took), total)
+			}
 		}
 		slices.Sort(times)
 		slices.Sort(hits)
@@ -102,3 +112,21 @@ func pct(ts []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// describe is the part of a query that varies between runs.
+func describe(q store.SearchQuery) string {
+	var parts []string
+	if q.Q != "" {
+		parts = append(parts, "q="+q.Q)
+	}
+	if q.Advertiser != "" {
+		parts = append(parts, "advertiser="+q.Advertiser)
+	}
+	if !q.From.IsZero() {
+		parts = append(parts, "from="+q.From.Format("2006-01"))
+	}
+	if q.Cursor != "" {
+		parts = append(parts, "page 2")
+	}
+	return strings.Join(parts, " ")
+}
