@@ -105,6 +105,11 @@ func (db *DB) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
+	if q.Advertiser != "" && !w.ranked {
+		if err := db.byAdvertiser(ctx, w, q.Advertiser); err != nil {
+			return SearchResult{}, fmt.Errorf("search: %w", err)
+		}
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
@@ -157,7 +162,13 @@ type where struct {
 	conds  []string
 	args   []any
 	ranked bool
-	dated  bool // bounded by From or To
+	// docs is the table d of the newest-first statements: search_docs, or
+	// advertiser_docs for one advertiser's documents (see byAdvertiser).
+	docs string
+	// advCond indexes the advertiser condition in conds (-1: none),
+	// advArg its parameter in args.
+	advCond, advArg int
+	dated           bool // bounded by From or To
 	// from and to are the date bounds (zero when absent); dateConds
 	// indexes their conditions in conds.
 	from, to  time.Time
@@ -191,7 +202,7 @@ func searchWhere(q SearchQuery) (*where, error) {
 		return nil, fmt.Errorf("unknown kind %q: %w", q.Kind, adwatch.ErrInvalid)
 	}
 	// d is search_docs: latest documents only.
-	w := &where{}
+	w := &where{docs: "search_docs", advCond: -1}
 	// When there are words, they are $1: ranking and snippets refer to it.
 	text := strings.TrimSpace(strings.ReplaceAll(q.Q, "\x00", " "))
 	if text != "" {
@@ -207,6 +218,7 @@ func searchWhere(q SearchQuery) (*where, error) {
 	}
 	if q.Advertiser != "" {
 		p := w.arg(clean(q.Advertiser))
+		w.advCond, w.advArg = len(w.conds), len(w.args)-1
 		// Advertiser ids first, so both lists come from (advertiser,
 		// document) indexes; an array (computed once), so the planner
 		// looks its few thousand documents up by key rather than hashing
@@ -235,6 +247,38 @@ func searchWhere(q SearchQuery) (*where, error) {
 		w.dated, w.to = true, q.To
 	}
 	return w, nil
+}
+
+// byAdvertiser lists the documents of an advertiser filter from
+// advertiser_docs when it names one advertiser (by CSV id or name): newest
+// first from its index, where search_docs would look up every one of the
+// advertiser's documents to sort them. Queries with words keep search_docs:
+// their window comes from the full-text index.
+func (db *DB) byAdvertiser(ctx context.Context, w *where, advertiser string) error {
+	var ids []int64
+	rows, err := db.db.QueryContext(ctx, `SELECT id FROM advertisers WHERE ext_id = $1 OR lower(name) = lower($1)`, clean(advertiser))
+	if err != nil {
+		return fmt.Errorf("advertiser: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("advertiser: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("advertiser: %w", err)
+	}
+	if len(ids) != 1 || w.advCond < 0 {
+		return nil
+	}
+	// The advertiser's parameter becomes its key.
+	w.docs = "advertiser_docs"
+	w.args[w.advArg] = ids[0]
+	w.conds[w.advCond] = "d.advertiser_id = $" + strconv.Itoa(w.advArg+1) + "::bigint"
+	return nil
 }
 
 func (w *where) clone() *where {
@@ -593,7 +637,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 	fw := w.arg(facetWindow)
 	with := `WITH hits AS MATERIALIZED (
 			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source
-			FROM search_docs d JOIN sources s ON s.id = d.source_id
+			FROM ` + w.docs + ` d JOIN sources s ON s.id = d.source_id
 			WHERE ` + all + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + fw + ` + 1),
 		win AS (SELECT * FROM hits ORDER BY t DESC, id DESC LIMIT ` + fw + `),
 		f AS (SELECT (SELECT count(*) FROM hits) > ` + fw + ` AS more,
@@ -615,7 +659,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 			w.conds = append(w.conds, "("+newestKey+", d.id) < ("+w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
 		}
 		with += `
-		p AS (SELECT d.id, ` + rank + ` AS rank FROM search_docs d JOIN sources s ON s.id = d.source_id
+		p AS (SELECT d.id, ` + rank + ` AS rank FROM ` + w.docs + ` d JOIN sources s ON s.id = d.source_id
 			WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
 	}
 	var more bool
@@ -710,7 +754,7 @@ func (db *DB) facets(ctx context.Context, base *where, window int) (out map[stri
 	rows, err := db.db.QueryContext(ctx, `
 		WITH hits AS MATERIALIZED (
 			SELECT d.id, d.kind, s.name AS source
-			FROM search_docs d JOIN sources s ON s.id = d.source_id
+			FROM `+w.docs+` d JOIN sources s ON s.id = d.source_id
 			WHERE `+w.sql()+`
 			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(window+1)+`),
 		win AS (SELECT * FROM hits LIMIT `+w.arg(window)+`)

@@ -534,3 +534,97 @@ func TestSearchFollowsDocumentChanges(t *testing.T) {
 		t.Errorf("after the delete: got %v, want no hits", urls(res))
 	}
 }
+
+// TestSearchAdvertiserListingFollowsChanges checks the advertiser filter
+// without words (listed from advertiser_docs) against what the archive
+// holds after each kind of change: a new version of a page, a corrected
+// date, a new alert, a deleted document, and paging newest first.
+func TestSearchAdvertiserListingFollowsChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	seed(t, db)
+	list := func(q store.SearchQuery) []string {
+		t.Helper()
+		var got []string
+		for range 10 {
+			res, err := db.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, urls(res)...)
+			if q.Cursor = res.NextCursor; q.Cursor == "" {
+				return got
+			}
+		}
+		t.Fatalf("more than 10 pages for %+v", q)
+		return nil
+	}
+	huawei := store.SearchQuery{Advertiser: "a-21", Limit: 1}
+	if got, want := list(huawei), []string{coveredList.URL, entityList.URL}; !slices.Equal(got, want) {
+		t.Errorf("huawei, one a page: got %v, want %v", got, want)
+	}
+	// The entity list page changes: its new version is listed, once.
+	v2 := entityList
+	v2.Text += " The rule took effect on publication."
+	v2.ContentHash = hashOf(v2.Text)
+	if _, err := db.SaveDocuments(ctx, []adwatch.Document{v2}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Search(ctx, store.SearchQuery{Advertiser: "a-21"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := urls(res); !slices.Equal(got, []string{coveredList.URL, entityList.URL}) || res.Results[1].Snippet == "" ||
+		!strings.Contains(res.Results[1].Snippet, "took effect") {
+		t.Errorf("after a new version: got %v (snippet %q), want the covered list and the new entity list", got, res.Results[1].Snippet)
+	}
+	if got := res.Facets["kind"]; got["government"] != 1 || got["press"] != 1 {
+		t.Errorf("kind facets: got %v", got)
+	}
+	// A corrected date moves it before the covered list (2021).
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE documents SET published_at = '2022-01-10' WHERE url = $1 AND latest`, entityList.URL); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := list(huawei), []string{entityList.URL, coveredList.URL}; !slices.Equal(got, want) {
+		t.Errorf("after the date moved: got %v, want %v", got, want)
+	}
+	if got, want := list(store.SearchQuery{Advertiser: "a-21", From: *day("2021-06-01")}), []string{entityList.URL}; !slices.Equal(got, want) {
+		t.Errorf("from June 2021: got %v, want %v", got, want)
+	}
+	// A new alert lists the document under its advertiser.
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO alerts (advertiser_id, document_id, alias)
+		SELECT a.id, d.id, 'Huawei' FROM advertisers a, documents d WHERE a.ext_id = 'a-21' AND d.url = $1`, bod1701.URL); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := list(huawei), []string{entityList.URL, coveredList.URL, bod1701.URL}; !slices.Equal(got, want) {
+		t.Errorf("after a new alert: got %v, want %v", got, want)
+	}
+	// A deleted document goes, with its alerts and matches.
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM documents WHERE url = $1`, coveredList.URL); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := list(huawei), []string{entityList.URL, bod1701.URL}; !slices.Equal(got, want) {
+		t.Errorf("after the delete: got %v, want %v", got, want)
+	}
+	if got := list(store.SearchQuery{Advertiser: "a-30"}); len(got) != 0 {
+		t.Errorf("hikvision (matched only in the deleted document): got %v, want nothing", got)
+	}
+	// The table holds exactly what alerts and matches name.
+	var stray int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM (
+		(SELECT advertiser_id, id, t, source_id, kind FROM advertiser_docs
+		 EXCEPT SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind
+		 FROM (SELECT advertiser_id, document_id FROM alerts UNION SELECT advertiser_id, document_id FROM document_matches) x
+		 JOIN search_docs s ON s.id = x.document_id)
+		UNION ALL
+		(SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind
+		 FROM (SELECT advertiser_id, document_id FROM alerts UNION SELECT advertiser_id, document_id FROM document_matches) x
+		 JOIN search_docs s ON s.id = x.document_id
+		 EXCEPT SELECT advertiser_id, id, t, source_id, kind FROM advertiser_docs)) d`).Scan(&stray); err != nil {
+		t.Fatal(err)
+	}
+	if stray != 0 {
+		t.Errorf("advertiser_docs differs from alerts and matches in %d rows", stray)
+	}
+}
