@@ -1,6 +1,7 @@
 -- The advertiser filter without words, newest first: one row per advertiser
 -- and latest document that names it (an alert or a match), with the
--- document's sort date, source and kind as search_docs holds them.
+-- document's sort date, source and kind as search_docs holds them, and the
+-- advertisers its alerts name (alerted: the advertiser facet counts them).
 --
 -- Through search_docs, the filter looked up every document of the
 -- advertiser (2,500 at a million documents) to sort them by date before it
@@ -20,9 +21,14 @@ CREATE TABLE advertiser_docs (
     t             timestamptz NOT NULL,
     source_id     bigint NOT NULL,
     kind          text NOT NULL,
+    alerted       bigint[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (advertiser_id, id)
 );
 CREATE INDEX advertiser_docs_id ON advertiser_docs (id);
+
+CREATE FUNCTION adwatch_alerted(doc bigint) RETURNS bigint[]
+    LANGUAGE sql STABLE
+    RETURN coalesce(ARRAY(SELECT advertiser_id FROM alerts WHERE document_id = doc ORDER BY advertiser_id), '{}');
 
 -- +goose StatementBegin
 CREATE FUNCTION adwatch_advertiser_doc_sync(adv bigint, doc bigint) RETURNS void LANGUAGE plpgsql AS $$
@@ -35,6 +41,8 @@ BEGIN
     ELSE
         DELETE FROM advertiser_docs WHERE advertiser_id = adv AND id = doc;
     END IF;
+    UPDATE advertiser_docs SET alerted = adwatch_alerted(doc)
+    WHERE id = doc AND alerted IS DISTINCT FROM adwatch_alerted(doc);
 END
 $$;
 -- +goose StatementEnd
@@ -61,12 +69,12 @@ BEGIN
     ELSIF TG_OP = 'UPDATE' THEN
         UPDATE advertiser_docs SET t = NEW.t, source_id = NEW.source_id, kind = NEW.kind WHERE id = NEW.id;
     ELSE
-        INSERT INTO advertiser_docs (advertiser_id, id, t, source_id, kind)
-        SELECT x.advertiser_id, NEW.id, NEW.t, NEW.source_id, NEW.kind
+        INSERT INTO advertiser_docs (advertiser_id, id, t, source_id, kind, alerted)
+        SELECT x.advertiser_id, NEW.id, NEW.t, NEW.source_id, NEW.kind, adwatch_alerted(NEW.id)
         FROM (SELECT advertiser_id FROM alerts WHERE document_id = NEW.id
               UNION SELECT advertiser_id FROM document_matches WHERE document_id = NEW.id) x
         ON CONFLICT (advertiser_id, id) DO UPDATE
-        SET t = EXCLUDED.t, source_id = EXCLUDED.source_id, kind = EXCLUDED.kind;
+        SET t = EXCLUDED.t, source_id = EXCLUDED.source_id, kind = EXCLUDED.kind, alerted = EXCLUDED.alerted;
     END IF;
     RETURN NULL;
 END
@@ -84,15 +92,16 @@ CREATE TRIGGER search_docs_advertiser_docs_update AFTER UPDATE ON search_docs
         OR OLD.kind IS DISTINCT FROM NEW.kind)
     EXECUTE FUNCTION adwatch_advertiser_docs_search();
 
-INSERT INTO advertiser_docs (advertiser_id, id, t, source_id, kind)
-SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind
+INSERT INTO advertiser_docs (advertiser_id, id, t, source_id, kind, alerted)
+SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind, coalesce(al.alerted, '{}')
 FROM (SELECT advertiser_id, document_id FROM alerts
       UNION SELECT advertiser_id, document_id FROM document_matches) x
-JOIN search_docs s ON s.id = x.document_id;
+JOIN search_docs s ON s.id = x.document_id
+LEFT JOIN (SELECT document_id, array_agg(advertiser_id ORDER BY advertiser_id) AS alerted
+           FROM alerts GROUP BY document_id) al ON al.document_id = s.id;
 
--- Newest first per advertiser; source and kind for the facets from the
--- index alone.
-CREATE INDEX advertiser_docs_newest ON advertiser_docs (advertiser_id, t DESC, id DESC) INCLUDE (source_id, kind);
+-- Newest first per advertiser; the facets' columns from the index alone.
+CREATE INDEX advertiser_docs_newest ON advertiser_docs (advertiser_id, t DESC, id DESC) INCLUDE (source_id, kind, alerted);
 ANALYZE advertiser_docs;
 
 -- +goose Down
@@ -103,4 +112,5 @@ DROP TRIGGER IF EXISTS alerts_advertiser_docs ON alerts;
 DROP FUNCTION IF EXISTS adwatch_advertiser_docs_search();
 DROP FUNCTION IF EXISTS adwatch_advertiser_docs_pair();
 DROP FUNCTION IF EXISTS adwatch_advertiser_doc_sync(bigint, bigint);
+DROP FUNCTION IF EXISTS adwatch_alerted(bigint);
 DROP TABLE IF EXISTS advertiser_docs;

@@ -214,7 +214,8 @@ func searchWhere(q SearchQuery) (*where, error) {
 		w.conds = append(w.conds, "d.kind = "+w.arg(string(q.Kind)))
 	}
 	if q.Source != "" {
-		w.conds = append(w.conds, "s.name = "+w.arg(clean(q.Source)))
+		// By key, so that a statement needs sources only for names.
+		w.conds = append(w.conds, "d.source_id = ANY (ARRAY(SELECT s.id FROM sources s WHERE s.name = "+w.arg(clean(q.Source))+"))")
 	}
 	if q.Advertiser != "" {
 		p := w.arg(clean(q.Advertiser))
@@ -463,20 +464,22 @@ func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limi
 	}
 	// Ranking comes after the LIMIT, so only the window's tsvectors are read
 	// for it. The window carries each tsvector's out-of-line pointer, not
-	// its value: ranking reads it without looking the row up again.
+	// its value: ranking reads it without looking the row up again. Source
+	// names are joined to the window only, not to every match it is chosen
+	// from.
 	with := `WITH w AS MATERIALIZED (
-			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source, d.tsv
-			FROM search_docs d JOIN sources s ON s.id = d.source_id
+			SELECT d.id, ` + newestKey + ` AS t, d.kind, d.source_id, d.tsv
+			FROM search_docs d
 			WHERE ` + w.sql() + ` ORDER BY ` + order + ` LIMIT ` + w.arg(window) + `),
 		c AS MATERIALIZED (
-			SELECT w.id, w.t, w.kind, w.source, ts_rank(w.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank
-			FROM w),
+			SELECT w.id, w.t, w.kind, s.name AS source, ts_rank(w.tsv, websearch_to_tsquery('english', $1), 1)::float8 AS rank
+			FROM w JOIN sources s ON s.id = w.source_id),
 		p AS (SELECT r.id, r.rank FROM c r WHERE ` + keyset + ` ORDER BY r.rank DESC, r.id DESC LIMIT ` + w.arg(limit+1) + `),
 		e AS (SELECT count(*) AS n,
 			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM c GROUP BY source) x) AS sources,
 			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM c GROUP BY kind) x) AS kinds,
 			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
-				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + alertedBy("c") + ` GROUP BY a.name) x) AS advertisers
+				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + w.alertedBy("c", true) + ` GROUP BY a.name) x) AS advertisers
 			FROM c),
 		o AS (SELECT c.t, c.id FROM c ORDER BY c.t, c.id LIMIT 1)`
 	query := pageSelect(true, with, ", e.n, e.sources, e.kinds, e.advertisers, o.t, o.id",
@@ -636,7 +639,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 	all := w.sql()
 	fw := w.arg(facetWindow)
 	with := `WITH hits AS MATERIALIZED (
-			SELECT d.id, ` + newestKey + ` AS t, d.kind, s.name AS source
+			SELECT d.id, ` + newestKey + ` AS t, ` + w.hitCols() + `
 			FROM ` + w.docs + ` d JOIN sources s ON s.id = d.source_id
 			WHERE ` + all + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + fw + ` + 1),
 		win AS (SELECT * FROM hits ORDER BY t DESC, id DESC LIMIT ` + fw + `),
@@ -644,7 +647,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM win GROUP BY source) x) AS sources,
 			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM win GROUP BY kind) x) AS kinds,
 			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
-				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + alertedBy("win") + ` GROUP BY a.name) x) AS advertisers),`
+				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + w.alertedBy("win", false) + ` GROUP BY a.name) x) AS advertisers),`
 	rank := "0::float8"
 	if w.ranked {
 		rank = rankExpr
@@ -684,13 +687,31 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 }
 
 // alertedBy joins each hit of a facet window (h) to the advertisers its
-// alerts name (a). Each hit's alerts are looked up by its id: joined as
-// tables, the planner hashes every alert of the archive (25,000 at a
-// million documents) for a window of a few hundred.
-func alertedBy(window string) string {
-	return window + ` h CROSS JOIN LATERAL unnest(ARRAY(
+// alerts name (a). advertiser_docs carries them (alerted). A ranked window
+// (at most rankWindow hits) looks each hit's alerts up by its id: joined as
+// tables, the planner hashes every alert of the archive (25,000 at a million
+// documents) for a window of a few hundred. For the newest-first window
+// (FacetWindow hits) the plain join is left to the planner: a subquery per
+// hit costs more than hashing a small archive's alerts.
+func (w *where) alertedBy(window string, ranked bool) string {
+	switch {
+	case w.docs == "advertiser_docs":
+		return window + ` h CROSS JOIN unnest(h.alerted) AS x(advertiser_id)
+		JOIN advertisers a ON a.id = x.advertiser_id`
+	case ranked:
+		return window + ` h CROSS JOIN LATERAL unnest(ARRAY(
 			SELECT al.advertiser_id FROM alerts al WHERE al.document_id = h.id)) AS x(advertiser_id)
 		JOIN advertisers a ON a.id = x.advertiser_id`
+	}
+	return window + ` h JOIN alerts al ON al.document_id = h.id JOIN advertisers a ON a.id = al.advertiser_id`
+}
+
+// hitCols are the columns of a newest-first window's hits beyond id and t.
+func (w *where) hitCols() string {
+	if w.docs == "advertiser_docs" {
+		return "d.kind, s.name AS source, d.alerted"
+	}
+	return "d.kind, s.name AS source"
 }
 
 // facetMaps reads the JSON counts of a statement's facets; nil when there
@@ -753,7 +774,7 @@ func (db *DB) facets(ctx context.Context, base *where, window int) (out map[stri
 	w := base.clone()
 	rows, err := db.db.QueryContext(ctx, `
 		WITH hits AS MATERIALIZED (
-			SELECT d.id, d.kind, s.name AS source
+			SELECT d.id, `+w.hitCols()+`
 			FROM `+w.docs+` d JOIN sources s ON s.id = d.source_id
 			WHERE `+w.sql()+`
 			ORDER BY `+newestKey+` DESC, d.id DESC LIMIT `+w.arg(window+1)+`),
@@ -762,7 +783,7 @@ func (db *DB) facets(ctx context.Context, base *where, window int) (out map[stri
 		UNION ALL
 		SELECT 'kind', kind, count(*) FROM win GROUP BY kind
 		UNION ALL
-		SELECT 'advertiser', a.name, count(DISTINCT h.id) FROM `+alertedBy("win")+`
+		SELECT 'advertiser', a.name, count(DISTINCT h.id) FROM `+w.alertedBy("win", false)+`
 		GROUP BY a.name
 		UNION ALL
 		SELECT 'more', '', count(*) FROM hits HAVING count(*) > `+w.arg(window), w.args...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -600,6 +601,14 @@ func TestSearchAdvertiserListingFollowsChanges(t *testing.T) {
 	if got, want := list(huawei), []string{entityList.URL, coveredList.URL, bod1701.URL}; !slices.Equal(got, want) {
 		t.Errorf("after a new alert: got %v, want %v", got, want)
 	}
+	// Its facets count every advertiser the listed documents alerted.
+	res, err = db.Search(ctx, store.SearchQuery{Advertiser: "Huawei Technologies Co., Ltd."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Facets["advertiser"], map[string]int{"Huawei Technologies Co., Ltd.": 3, "ZTE Corporation": 1, "AO Kaspersky Lab": 1}; !maps.Equal(got, want) {
+		t.Errorf("advertiser facets: got %v, want %v", got, want)
+	}
 	// A deleted document goes, with its alerts and matches.
 	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM documents WHERE url = $1`, coveredList.URL); err != nil {
 		t.Fatal(err)
@@ -612,16 +621,13 @@ func TestSearchAdvertiserListingFollowsChanges(t *testing.T) {
 	}
 	// The table holds exactly what alerts and matches name.
 	var stray int
-	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM (
-		(SELECT advertiser_id, id, t, source_id, kind FROM advertiser_docs
-		 EXCEPT SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind
-		 FROM (SELECT advertiser_id, document_id FROM alerts UNION SELECT advertiser_id, document_id FROM document_matches) x
-		 JOIN search_docs s ON s.id = x.document_id)
-		UNION ALL
-		(SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind
-		 FROM (SELECT advertiser_id, document_id FROM alerts UNION SELECT advertiser_id, document_id FROM document_matches) x
-		 JOIN search_docs s ON s.id = x.document_id
-		 EXCEPT SELECT advertiser_id, id, t, source_id, kind FROM advertiser_docs)) d`).Scan(&stray); err != nil {
+	if err := db.SQL().QueryRowContext(ctx, `WITH want AS (
+			SELECT x.advertiser_id, s.id, s.t, s.source_id, s.kind,
+				ARRAY(SELECT al.advertiser_id FROM alerts al WHERE al.document_id = s.id ORDER BY 1) AS alerted
+			FROM (SELECT advertiser_id, document_id FROM alerts UNION SELECT advertiser_id, document_id FROM document_matches) x
+			JOIN search_docs s ON s.id = x.document_id),
+		have AS (SELECT advertiser_id, id, t, source_id, kind, alerted FROM advertiser_docs)
+		SELECT count(*) FROM ((TABLE have EXCEPT TABLE want) UNION ALL (TABLE want EXCEPT TABLE have)) d`).Scan(&stray); err != nil {
 		t.Fatal(err)
 	}
 	if stray != 0 {

@@ -88,7 +88,7 @@ func run(ctx context.Context, base string, size, n int, keep, verbose bool) erro
 		// A kept archive a new migration just filled: autovacuum would
 		// soon mark its pages all-visible (index-only scans need that)
 		// and gather statistics; do it now rather than time its absence.
-		if _, err := db.SQL().ExecContext(ctx, `VACUUM (ANALYZE) search_docs`); err != nil {
+		if _, err := db.SQL().ExecContext(ctx, `VACUUM (ANALYZE) search_docs, advertiser_docs`); err != nil {
 			return fmt.Errorf("vacuum: %w", err)
 		}
 	}
