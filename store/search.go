@@ -479,7 +479,7 @@ func (db *DB) rankedWindow(ctx context.Context, base *where, after *cursor, limi
 			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM c GROUP BY source) x) AS sources,
 			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM c GROUP BY kind) x) AS kinds,
 			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
-				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + w.alertedBy("c", true) + ` GROUP BY a.name) x) AS advertisers
+				SELECT name, count(*) AS k FROM (SELECT DISTINCT a.name, h.id FROM ` + w.alertedBy("c", true) + `) y GROUP BY name) x) AS advertisers
 			FROM c),
 		o AS (SELECT c.t, c.id FROM c ORDER BY c.t, c.id LIMIT 1)`
 	query := pageSelect(true, with, ", e.n, e.sources, e.kinds, e.advertisers, o.t, o.id",
@@ -638,16 +638,19 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 	w := base.clone()
 	all := w.sql()
 	fw := w.arg(facetWindow)
+	// Hits are numbered in their order (n), so the window and the first
+	// page are taken from them without sorting them again.
 	with := `WITH hits AS MATERIALIZED (
-			SELECT d.id, ` + newestKey + ` AS t, ` + w.hitCols() + `
+			SELECT d.id, ` + newestKey + ` AS t, ` + w.hitCols() + `,
+				row_number() OVER (ORDER BY ` + newestKey + ` DESC, d.id DESC) AS n
 			FROM ` + w.docs + ` d JOIN sources s ON s.id = d.source_id
 			WHERE ` + all + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + fw + ` + 1),
-		win AS (SELECT * FROM hits ORDER BY t DESC, id DESC LIMIT ` + fw + `),
-		f AS (SELECT (SELECT count(*) FROM hits) > ` + fw + ` AS more,
+		win AS (SELECT * FROM hits WHERE n <= ` + fw + `),
+		f AS (SELECT EXISTS (SELECT FROM hits WHERE n > ` + fw + `) AS more,
 			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM win GROUP BY source) x) AS sources,
 			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM win GROUP BY kind) x) AS kinds,
 			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
-				SELECT a.name, count(DISTINCT h.id) AS k FROM ` + w.alertedBy("win", false) + ` GROUP BY a.name) x) AS advertisers),`
+				SELECT name, count(*) AS k FROM (SELECT DISTINCT a.name, h.id FROM ` + w.alertedBy("win", false) + `) y GROUP BY name) x) AS advertisers),`
 	rank := "0::float8"
 	if w.ranked {
 		rank = rankExpr
@@ -656,7 +659,7 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 	// query, so snippets are made for its rows only.
 	if after == nil && !w.ranked && limit < facetWindow {
 		with += `
-		p AS (SELECT h.id, 0::float8 AS rank FROM hits h ORDER BY h.t DESC, h.id DESC LIMIT ` + w.arg(limit+1) + `)`
+		p AS (SELECT h.id, 0::float8 AS rank FROM hits h WHERE h.n <= ` + w.arg(limit+1) + ` ORDER BY h.n LIMIT ` + w.arg(limit+1) + `)`
 	} else {
 		if after != nil {
 			w.conds = append(w.conds, "("+newestKey+", d.id) < ("+w.arg(after.Time)+"::timestamptz, "+w.arg(after.ID)+"::bigint)")
