@@ -435,30 +435,35 @@ func TestSearchDateBoundedWindow(t *testing.T) {
 				t.Fatal(err)
 			}
 			const window = 3
-			var got []string
-			cursor := ""
-			for range 30 {
-				res, err := db.Search(ctx, store.SearchQuery{Q: "huawei", Limit: 4, Cursor: cursor, RankWindow: window})
-				if err != nil {
-					t.Fatal(err)
+			// Two words that always go together are estimated by the
+			// rarer one, not by the product of their frequencies: the
+			// same documents either way.
+			for _, q := range []string{"huawei", "huawei technologies"} {
+				var got []string
+				cursor := ""
+				for range 30 {
+					res, err := db.Search(ctx, store.SearchQuery{Q: q, Limit: 4, Cursor: cursor, RankWindow: window})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, urls(res)...)
+					if cursor = res.NextCursor; cursor == "" {
+						break
+					}
 				}
-				got = append(got, urls(res)...)
-				if cursor = res.NextCursor; cursor == "" {
-					break
+				if len(got) != len(want) {
+					t.Fatalf("%q: got %d hits over all pages, want %d", q, len(got), len(want))
 				}
-			}
-			if len(got) != len(want) {
-				t.Fatalf("got %d hits over all pages, want %d", len(got), len(want))
-			}
-			inWindow := slices.Clone(got[:window])
-			slices.Sort(inWindow)
-			wantWindow := slices.Clone(want[:window])
-			slices.Sort(wantWindow)
-			if !slices.Equal(inWindow, wantWindow) {
-				t.Errorf("window: got %v, want the newest matches %v", inWindow, wantWindow)
-			}
-			if !slices.Equal(got[window:], want[window:]) {
-				t.Errorf("below the window: got %v, want %v", got[window:], want[window:])
+				inWindow := slices.Clone(got[:window])
+				slices.Sort(inWindow)
+				wantWindow := slices.Clone(want[:window])
+				slices.Sort(wantWindow)
+				if !slices.Equal(inWindow, wantWindow) {
+					t.Errorf("%q window: got %v, want the newest matches %v", q, inWindow, wantWindow)
+				}
+				if !slices.Equal(got[window:], want[window:]) {
+					t.Errorf("%q below the window: got %v, want %v", q, got[window:], want[window:])
+				}
 			}
 			// A date range becomes months inside the full-text index, with
 			// the exact bounds checked on the rows: ranges cutting months,
@@ -618,6 +623,22 @@ func TestSearchAdvertiserListingFollowsChanges(t *testing.T) {
 	}
 	if got := list(store.SearchQuery{Advertiser: "a-30"}); len(got) != 0 {
 		t.Errorf("hikvision (matched only in the deleted document): got %v, want nothing", got)
+	}
+	// A page past the end (its documents went after the cursor was made)
+	// still carries the query's facets.
+	first, err := db.Search(ctx, huawei)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM documents WHERE url = $1`, bod1701.URL); err != nil {
+		t.Fatal(err)
+	}
+	res, err = db.Search(ctx, store.SearchQuery{Advertiser: "a-21", Limit: 1, Cursor: first.NextCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 0 || res.Facets["kind"]["press"] != 1 || res.Facets["advertiser"]["Huawei Technologies Co., Ltd."] != 1 {
+		t.Errorf("past the end: got %v with facets %v, want no hits and the entity list's facets", urls(res), res.Facets)
 	}
 	// The table holds exactly what alerts and matches name.
 	var stray int
