@@ -77,10 +77,9 @@ func (db *DB) rescreenChunk(ctx context.Context, names []string, since time.Time
 	}
 	var rows []documentRow
 	err = db.db.SelectContext(ctx, &rows, `SELECT `+documentCols+`, d.text
-		FROM documents d JOIN sources s ON s.id = d.source_id
-		WHERE d.latest AND d.id > $1 AND d.tsv @@ $2::tsquery
-			AND ($4::timestamptz IS NULL OR coalesce(d.published_at, d.fetched_at) >= $4)
-		ORDER BY d.id LIMIT $3`, afterID, query, limit, nullTime(since))
+		FROM search_docs sd JOIN documents d ON d.id = sd.id JOIN sources s ON s.id = d.source_id
+		WHERE sd.id > $1 AND sd.tsv @@ $2::tsquery AND ($4::timestamptz IS NULL OR sd.t >= $4)
+		ORDER BY sd.id LIMIT $3`, afterID, query, limit, nullTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("rescreen candidates: %w", err)
 	}
