@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -40,6 +41,13 @@ const urlLockClass = 0x6164 // "ad"
 // delivery per alert and channel. hook, when not nil, runs last in the same
 // transaction, also when no alert was created (with an empty slice); its
 // error rolls everything back.
+//
+// The batch is written set-wise: one statement each for the new documents,
+// their crawl state and their companies, whatever the batch's size, and
+// one per advertiser match. The result is the same as saving the documents
+// one by one in order: a URL seen twice gets two versions (the later one
+// latest), and a near-duplicate of an earlier document of the batch joins
+// its story.
 func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channels []string, hook AlertHook) ([]SaveResult, error) {
 	if len(docs) == 0 {
 		return nil, nil
@@ -59,23 +67,46 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		for i := range docs {
 			hashes[i] = contentHash(&docs[i])
 		}
-		known, err := storedVersions(ctx, tx, docs, hashes)
+		stored, err := storedVersions(ctx, tx, docs)
 		if err != nil {
 			return err
 		}
-		prints, err := lockStories(ctx, tx, docs, hashes, known)
+		b := newBatch(docs, hashes, stored)
+		prints, err := lockStories(ctx, tx, docs, b.isNew)
 		if err != nil {
+			return err
+		}
+		if err := b.assignIDs(ctx, tx); err != nil {
+			return err
+		}
+		b.finalIDs(docs)
+		if err := findStories(ctx, tx, docs, b, prints); err != nil {
+			return err
+		}
+		if err := insertDocuments(ctx, tx, docs, hashes, b, sources, prints); err != nil {
+			return err
+		}
+		if err := markLatest(ctx, tx, b.relatest); err != nil {
+			return err
+		}
+		if err := putURLStates(ctx, tx, crawlStates(docs, hashes)); err != nil {
+			return fmt.Errorf("url state: %w", err)
+		}
+		if err := saveCompanies(ctx, tx, docs, b); err != nil {
 			return err
 		}
 		var alertIDs []int64
 		perDoc := make([][]int64, len(docs))
 		for i := range docs {
-			st := known[versionKey{clean(docs[i].URL), hashes[i]}]
-			res, ids, err := saveDocument(ctx, tx, &docs[i], hashes[i], st, sources[docs[i].Source], prints[i])
+			v := b.versions[i]
+			results[i] = SaveResult{DocumentID: v.ID, Version: v.Version, New: v.New && b.isNew[i]}
+			if !results[i].New {
+				continue
+			}
+			ids, err := saveMatches(ctx, tx, v.ID, docs[i].Matches, false, prints[i].story)
 			if err != nil {
 				return fmt.Errorf("document %s: %w", docs[i].URL, err)
 			}
-			results[i] = res
 			perDoc[i] = ids
 			alertIDs = append(alertIDs, ids...)
 		}
@@ -182,174 +213,307 @@ type storedVersion struct {
 	New     bool // inserted by this save
 }
 
-// storedVersions finds which documents of the batch are already stored, in
-// one query, so unchanged pages (most of a nightly crawl) cost no insert:
-// an INSERT … ON CONFLICT would compute the tsvector before noticing.
-func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string) (map[versionKey]*storedVersion, error) {
+// storedURLs is what the archive holds for the batch's URLs: every version
+// by (URL, content hash), and each URL's highest version number.
+type storedURLs struct {
+	versions map[versionKey]*storedVersion
+	maxVer   map[string]int
+}
+
+// storedVersions reads, in one query and under the URL locks, the versions
+// already stored for the batch's URLs, so unchanged pages (most of a
+// nightly crawl) cost no insert, and new versions are numbered without
+// asking again.
+func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document) (storedURLs, error) {
 	urls := make([]string, len(docs))
 	for i := range docs {
 		urls[i] = clean(docs[i].URL)
 	}
+	out := storedURLs{versions: make(map[versionKey]*storedVersion), maxVer: make(map[string]int)}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT d.url, d.content_hash, d.id, d.version, d.latest
-		FROM documents d JOIN unnest($1::text[], $2::text[]) AS k(u, h) ON md5(d.url) = md5(k.u) AND d.url = k.u AND d.content_hash = k.h`,
-		pq.Array(urls), pq.Array(hashes))
+		FROM documents d JOIN (SELECT DISTINCT u FROM unnest($1::text[]) AS u) AS k
+			ON md5(d.url) = md5(k.u) AND d.url = k.u`,
+		pq.Array(urls))
 	if err != nil {
-		return nil, fmt.Errorf("look up stored versions: %w", err)
+		return out, fmt.Errorf("look up stored versions: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[versionKey]*storedVersion)
 	for rows.Next() {
 		var k versionKey
 		var v storedVersion
 		if err := rows.Scan(&k.url, &k.hash, &v.ID, &v.Version, &v.Latest); err != nil {
-			return nil, fmt.Errorf("look up stored versions: %w", err)
+			return out, fmt.Errorf("look up stored versions: %w", err)
 		}
-		out[k] = &v
+		out.versions[k] = &v
+		out.maxVer[k.url] = max(out.maxVer[k.url], v.Version)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("look up stored versions: %w", err)
+		return out, fmt.Errorf("look up stored versions: %w", err)
 	}
 	return out, nil
 }
 
-func saveDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string, known *storedVersion, sourceID int64, fp fingerprint) (SaveResult, []int64, error) {
-	url := clean(d.URL)
-	if known == nil {
-		var err error
-		if fp, err = findStoryOf(ctx, tx, d, fp); err != nil {
-			return SaveResult{}, nil, err
-		}
-		if known, err = insertDocument(ctx, tx, d, url, hash, sourceID, fp); err != nil {
-			return SaveResult{}, nil, fmt.Errorf("insert: %w", err)
-		}
-	}
-	res := SaveResult{DocumentID: known.ID, Version: known.Version, New: known.New}
-	// A new version supersedes the latest; an old content seen again (the
-	// page went back) is current again.
-	if (res.New && res.Version > 1) || (!res.New && !known.Latest) {
-		if err := markLatest(ctx, tx, url, known.ID); err != nil {
-			return SaveResult{}, nil, fmt.Errorf("mark latest: %w", err)
-		}
-	}
-	if err := saveCrawlState(ctx, tx, d, hash); err != nil {
-		return SaveResult{}, nil, fmt.Errorf("url state: %w", err)
-	}
-	if !res.New {
-		return res, nil, nil
-	}
-	if err := saveCompanies(ctx, tx, res.DocumentID, d.Companies); err != nil {
-		return SaveResult{}, nil, err
-	}
-	ids, err := saveMatches(ctx, tx, res.DocumentID, d.Matches, false, fp.story)
-	if err != nil {
-		return SaveResult{}, nil, err
-	}
-	return res, ids, nil
+// batch is the plan for saving one batch: which documents are new, the
+// version each document is (new or stored), and which URLs need their
+// latest version moved.
+type batch struct {
+	isNew    []bool           // docs[i] is the first occurrence of a (URL, hash) not stored
+	versions []*storedVersion // the version docs[i] is, new or stored
+	latest   []bool           // a new docs[i] is its URL's latest (its last occurrence in the batch)
+	relatest map[string]int64 // URL → the version to make latest, where the stored rows must change
+	newCount int
 }
 
-// insertDocument inserts d as the next version of its URL. When the same
-// (url, content hash) is already there (it appeared twice in the batch) it
-// returns that row, not new.
-func insertDocument(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, url, hash string, sourceID int64, fp fingerprint) (*storedVersion, error) {
-	meta, err := jsonMap(d.Meta)
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
+// newBatch numbers the batch's new versions in document order, as saving
+// them one by one would: a (URL, hash) already stored or earlier in the
+// batch is not new; a URL's last document in the batch is its latest.
+func newBatch(docs []adwatch.Document, hashes []string, stored storedURLs) *batch {
+	b := &batch{
+		isNew:    make([]bool, len(docs)),
+		versions: make([]*storedVersion, len(docs)),
+		latest:   make([]bool, len(docs)),
+		relatest: make(map[string]int64),
 	}
-	headers, err := jsonHeader(d.RawHeader)
-	if err != nil {
-		return nil, fmt.Errorf("headers: %w", err)
+	last := make(map[string]int, len(docs))
+	for i := range docs {
+		last[clean(docs[i].URL)] = i
 	}
-	spans, err := json.Marshal(nonNilSpans(d.CompanySpans))
-	if err != nil {
-		return nil, fmt.Errorf("spans: %w", err)
+	for i := range docs {
+		url := clean(docs[i].URL)
+		k := versionKey{url, hashes[i]}
+		v := stored.versions[k]
+		if v == nil {
+			stored.maxVer[url]++
+			v = &storedVersion{Version: stored.maxVer[url], Latest: true, New: true}
+			stored.versions[k] = v
+			b.isNew[i] = true
+			b.newCount++
+		}
+		b.versions[i] = v
 	}
-	raw, err := gzipBytes(d.Raw)
-	if err != nil {
-		return nil, err
+	// A new row is inserted as latest when it is what its URL's last
+	// document in the batch is; where that leaves another stored version
+	// marked latest, markLatest moves it.
+	for i := range docs {
+		url := clean(docs[i].URL)
+		final := b.versions[last[url]]
+		b.latest[i] = b.versions[i] == final
+		if last[url] == i && ((final.New && final.Version > 1) || (!final.New && !final.Latest)) {
+			b.relatest[url] = 0 // the id is known after assignIDs
+		}
 	}
-	fetched := d.FetchedAt
-	if fetched.IsZero() {
-		fetched = time.Now()
-	}
-	sh, b0, b1, b2, b3 := fp.columns()
-	var story any
-	if fp.story != 0 {
-		story = fp.story
-	}
-	v := storedVersion{New: true, Latest: true}
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO documents (url, version, title, source_id, kind, published_at, fetched_at, text,
-			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans,
-			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3, story_id)
-		SELECT $1, coalesce((SELECT max(version) FROM documents WHERE md5(url) = md5($1) AND url = $1), 0) + 1,
-			$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
-		ON CONFLICT (md5(url), content_hash) DO NOTHING
-		RETURNING id, version`,
-		url, clean(d.Title), sourceID, string(d.Kind), d.PublishedAt, fetched, clean(d.Text),
-		hash, meta, clean(d.ContentType), d.Status, clean(d.FinalURL), raw, headers,
-		len(d.Raw), string(spans), sh, b0, b1, b2, b3, story).Scan(&v.ID, &v.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		v.New = false
-		err = tx.QueryRowContext(ctx, `SELECT id, version, latest FROM documents
-			WHERE md5(url) = md5($1) AND url = $1 AND content_hash = $2`,
-			url, hash).Scan(&v.ID, &v.Version, &v.Latest)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return b
 }
 
-func markLatest(ctx context.Context, tx *sqlx.Tx, url string, id int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE documents SET latest = (id = $2)
-		WHERE md5(url) = md5($1) AND url = $1 AND (latest OR id = $2)`, url, id)
-	return err
+// finalIDs fills relatest with the id of each URL's final version.
+func (b *batch) finalIDs(docs []adwatch.Document) {
+	for i := range docs {
+		url := clean(docs[i].URL)
+		if _, ok := b.relatest[url]; ok {
+			b.relatest[url] = b.versions[i].ID // the last occurrence wins
+		}
+	}
 }
 
-// saveCrawlState records the fetch under the canonical URL and, when it
-// differs, the URL the response finally came from: the crawler may ask
-// about either next time.
-func saveCrawlState(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, hash string) error {
-	st := adwatch.URLState{
-		URL: d.URL, Source: d.Source, ContentHash: hash, Status: d.Status, FetchedAt: d.FetchedAt,
-		ETag: d.RawHeader.Get("ETag"), LastModified: d.RawHeader.Get("Last-Modified"),
+// assignIDs takes the new documents' ids from the sequence before they are
+// inserted, in document order, so that a later document of the batch can
+// name an earlier one as its story.
+func (b *batch) assignIDs(ctx context.Context, tx *sqlx.Tx) error {
+	if b.newCount == 0 {
+		return nil
 	}
-	if err := putURLState(ctx, tx, st); err != nil {
-		return err
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, `
+		SELECT nextval(pg_get_serial_sequence('documents', 'id')) FROM generate_series(1, $1)`, b.newCount)
+	if err != nil {
+		return fmt.Errorf("document ids: %w", err)
 	}
-	if d.FinalURL != "" && d.FinalURL != d.URL {
-		st.URL = d.FinalURL
-		return putURLState(ctx, tx, st)
+	if len(ids) != b.newCount {
+		return fmt.Errorf("document ids: got %d for %d documents", len(ids), b.newCount)
+	}
+	slices.Sort(ids)
+	n := 0
+	for i, isNew := range b.isNew {
+		if isNew {
+			b.versions[i].ID = ids[n]
+			n++
+		}
 	}
 	return nil
 }
 
-func saveCompanies(ctx context.Context, tx *sqlx.Tx, docID int64, companies []adwatch.Company) error {
-	if len(companies) == 0 {
+// insertDocuments inserts the batch's new documents in one statement.
+func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, b *batch, sources map[string]int64, prints []fingerprint) error {
+	if b.newCount == 0 {
 		return nil
 	}
-	// One row per name: the primary key would refuse a repeated name.
-	count := make(map[string]int, len(companies))
-	var names []string
-	for _, c := range companies {
-		n := clean(c.Name)
-		if n == "" {
+	n := b.newCount
+	var (
+		ids, sourceIDs, simhashes, stories                   = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		versions, statuses, rawSizes                         = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		b0, b1, b2, b3                                       = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		latest, hasPrint                                     = make([]bool, 0, n), make([]bool, 0, n)
+		urls, titles, kinds, published, fetched              = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		texts, contentHashes, metas, contentTypes, finalURLs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		headers, spans                                       = make([]string, 0, n), make([]string, 0, n)
+		raws                                                 = make(pq.ByteaArray, 0, n)
+	)
+	for i := range docs {
+		if !b.isNew[i] {
 			continue
 		}
-		if _, ok := count[n]; !ok {
-			names = append(names, n)
+		d := &docs[i]
+		meta, err := jsonMap(d.Meta)
+		if err != nil {
+			return fmt.Errorf("document %s: meta: %w", d.URL, err)
 		}
-		count[n] += max(c.Mentions, 1)
+		header, err := jsonHeader(d.RawHeader)
+		if err != nil {
+			return fmt.Errorf("document %s: headers: %w", d.URL, err)
+		}
+		sp, err := json.Marshal(nonNilSpans(d.CompanySpans))
+		if err != nil {
+			return fmt.Errorf("document %s: spans: %w", d.URL, err)
+		}
+		raw, err := gzipBytes(d.Raw)
+		if err != nil {
+			return fmt.Errorf("document %s: %w", d.URL, err)
+		}
+		fetchedAt := d.FetchedAt
+		if fetchedAt.IsZero() {
+			fetchedAt = time.Now()
+		}
+		pub := ""
+		if d.PublishedAt != nil {
+			pub = d.PublishedAt.Format(time.RFC3339Nano)
+		}
+		fp := prints[i]
+		sh, bands := int64(fp.fp), bands(fp.fp)
+		v := b.versions[i]
+		ids, versions, latest = append(ids, v.ID), append(versions, int64(v.Version)), append(latest, b.latest[i])
+		urls, titles, sourceIDs = append(urls, clean(d.URL)), append(titles, clean(d.Title)), append(sourceIDs, sources[d.Source])
+		kinds, published, fetched = append(kinds, string(d.Kind)), append(published, pub), append(fetched, fetchedAt.Format(time.RFC3339Nano))
+		texts, contentHashes, metas = append(texts, clean(d.Text)), append(contentHashes, hashes[i]), append(metas, meta)
+		contentTypes, statuses, finalURLs = append(contentTypes, clean(d.ContentType)), append(statuses, int64(d.Status)), append(finalURLs, clean(d.FinalURL))
+		raws, headers, rawSizes, spans = append(raws, raw), append(headers, header), append(rawSizes, int64(len(d.Raw))), append(spans, string(sp))
+		hasPrint, simhashes, stories = append(hasPrint, fp.ok), append(simhashes, sh), append(stories, fp.story)
+		b0, b1, b2, b3 = append(b0, int64(bands[0])), append(b1, int64(bands[1])), append(b2, int64(bands[2])), append(b3, int64(bands[3]))
 	}
-	mentions := make([]int64, len(names))
-	for i, n := range names {
-		mentions[i] = int64(count[n])
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO documents (id, url, version, latest, title, source_id, kind, published_at, fetched_at, text,
+			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans,
+			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3, story_id)
+		SELECT id, url, version, latest, title, source_id, kind, nullif(published, '')::timestamptz,
+			fetched::timestamptz, text, hash, meta::jsonb, content_type, status, final_url,
+			nullif(raw, '\x'::bytea), headers::jsonb, raw_size, spans::jsonb,
+			CASE WHEN fp THEN simhash END, CASE WHEN fp THEN b0 END, CASE WHEN fp THEN b1 END,
+			CASE WHEN fp THEN b2 END, CASE WHEN fp THEN b3 END, nullif(story, 0)
+		FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bool[], $5::text[], $6::bigint[], $7::text[],
+			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[],
+			$16::bytea[], $17::text[], $18::int[], $19::text[], $20::bool[], $21::bigint[], $22::int[],
+			$23::int[], $24::int[], $25::int[], $26::bigint[])
+			AS t(id, url, version, latest, title, source_id, kind, published, fetched, text, hash, meta,
+				content_type, status, final_url, raw, headers, raw_size, spans, fp, simhash, b0, b1, b2, b3, story)`,
+		pq.Array(ids), pq.Array(urls), pq.Array(versions), pq.Array(latest), pq.Array(titles), pq.Array(sourceIDs),
+		pq.Array(kinds), pq.Array(published), pq.Array(fetched), pq.Array(texts), pq.Array(contentHashes), pq.Array(metas),
+		pq.Array(contentTypes), pq.Array(statuses), pq.Array(finalURLs), raws, pq.Array(headers), pq.Array(rawSizes),
+		pq.Array(spans), pq.Array(hasPrint), pq.Array(simhashes), pq.Array(b0), pq.Array(b1), pq.Array(b2),
+		pq.Array(b3), pq.Array(stories))
+	if err != nil {
+		return fmt.Errorf("insert %d documents: %w", n, err)
+	}
+	return nil
+}
+
+// markLatest makes the given version of each URL its latest, and no other.
+func markLatest(ctx context.Context, tx *sqlx.Tx, latest map[string]int64) error {
+	if len(latest) == 0 {
+		return nil
+	}
+	urls := make([]string, 0, len(latest))
+	ids := make([]int64, 0, len(latest))
+	for u, id := range latest {
+		urls = append(urls, u)
+		ids = append(ids, id)
+	}
+	_, err := tx.ExecContext(ctx, `
+		UPDATE documents d SET latest = (d.id = k.id)
+		FROM unnest($1::text[], $2::bigint[]) AS k(u, id)
+		WHERE md5(d.url) = md5(k.u) AND d.url = k.u AND (d.latest OR d.id = k.id)
+			AND d.latest IS DISTINCT FROM (d.id = k.id)`,
+		pq.Array(urls), pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("mark latest: %w", err)
+	}
+	return nil
+}
+
+// crawlStates is the crawl state the batch leaves: each fetch recorded
+// under the canonical URL and, when it differs, the URL the response
+// finally came from (the crawler may ask about either next time); a URL
+// fetched twice keeps its last fetch.
+func crawlStates(docs []adwatch.Document, hashes []string) []adwatch.URLState {
+	var out []adwatch.URLState
+	at := make(map[string]int, len(docs))
+	put := func(st adwatch.URLState) {
+		u := clean(st.URL)
+		if i, ok := at[u]; ok {
+			out[i] = st
+			return
+		}
+		at[u] = len(out)
+		out = append(out, st)
+	}
+	for i := range docs {
+		d := &docs[i]
+		st := adwatch.URLState{
+			URL: d.URL, Source: d.Source, ContentHash: hashes[i], Status: d.Status, FetchedAt: d.FetchedAt,
+			ETag: d.RawHeader.Get("ETag"), LastModified: d.RawHeader.Get("Last-Modified"),
+		}
+		put(st)
+		if d.FinalURL != "" && d.FinalURL != d.URL {
+			st.URL = d.FinalURL
+			put(st)
+		}
+	}
+	return out
+}
+
+// saveCompanies records the companies named by the batch's new documents,
+// one row per document and name, in one statement.
+func saveCompanies(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b *batch) error {
+	var ids, mentions []int64
+	var names []string
+	for i := range docs {
+		if !b.isNew[i] || len(docs[i].Companies) == 0 {
+			continue
+		}
+		// One row per name: the primary key would refuse a repeated name.
+		count := make(map[string]int, len(docs[i].Companies))
+		first := len(names)
+		for _, c := range docs[i].Companies {
+			n := clean(c.Name)
+			if n == "" {
+				continue
+			}
+			if _, ok := count[n]; !ok {
+				names = append(names, n)
+				ids = append(ids, b.versions[i].ID)
+			}
+			count[n] += max(c.Mentions, 1)
+		}
+		for _, n := range names[first:] {
+			mentions = append(mentions, int64(count[n]))
+		}
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO document_companies (document_id, name, mentions)
-		SELECT $1, n, m FROM unnest($2::text[], $3::int[]) AS t(n, m)`,
-		docID, pq.Array(names), pq.Array(mentions))
+		SELECT d, n, m FROM unnest($1::bigint[], $2::text[], $3::int[]) AS t(d, n, m)`,
+		pq.Array(ids), pq.Array(names), pq.Array(mentions))
 	if err != nil {
 		return fmt.Errorf("companies: %w", err)
 	}

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"math/bits"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -145,30 +145,6 @@ func (f fingerprint) columns() (any, any, any, any, any) {
 	return int64(f.fp), b[0], b[1], b[2], b[3]
 }
 
-// findStory looks for a recent press document within storyDistance of fp
-// and returns its story (its own id when it started the story), or 0. The
-// four band conditions are probes of four partial indexes.
-func findStory(ctx context.Context, tx *sqlx.Tx, fp uint64, at time.Time) (int64, error) {
-	b := bands(fp)
-	var story int64
-	err := tx.QueryRowContext(ctx, `
-		SELECT coalesce(story_id, id) FROM documents
-		WHERE kind = 'press' AND simhash IS NOT NULL
-			AND (simhash_b0 = $1 OR simhash_b1 = $2 OR simhash_b2 = $3 OR simhash_b3 = $4)
-			AND bit_count((simhash # $5)::bit(64)) <= $6
-			AND coalesce(published_at, fetched_at) BETWEEN $7::timestamptz - $8 * interval '1 second'
-				AND $7::timestamptz + $8 * interval '1 second'
-		ORDER BY id LIMIT 1`,
-		b[0], b[1], b[2], b[3], int64(fp), storyDistance, at, storyWindow.Seconds()).Scan(&story)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("find story: %w", err)
-	}
-	return story, nil
-}
-
 // storyLockClass is the first key of the advisory locks on fingerprint
 // bands (see lockStories).
 const storyLockClass = 0x6173 // "as"
@@ -179,12 +155,12 @@ const storyLockClass = 0x6173 // "as"
 // batch saving another copy to commit, then finds it: two processes crawling
 // syndicated copies at once still raise one alert. The locks are taken in
 // one sorted statement after the URL locks, so batches cannot deadlock.
-func lockStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, known map[versionKey]*storedVersion) ([]fingerprint, error) {
+func lockStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, isNew []bool) ([]fingerprint, error) {
 	prints := make([]fingerprint, len(docs))
 	var keys []int64
 	for i := range docs {
 		d := &docs[i]
-		if d.Kind != adwatch.KindPress || known[versionKey{clean(d.URL), hashes[i]}] != nil {
+		if d.Kind != adwatch.KindPress || !isNew[i] {
 			continue
 		}
 		fp, ok := simhash(d.Text)
@@ -209,25 +185,90 @@ func lockStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hash
 	return prints, nil
 }
 
-// findStoryOf looks up the story of a new press document whose fingerprint
-// was computed by lockStories.
-func findStoryOf(ctx context.Context, tx *sqlx.Tx, d *adwatch.Document, fp fingerprint) (fingerprint, error) {
-	if !fp.ok {
-		return fp, nil
+// storyTime is when a document appeared, for the story window.
+func storyTime(d *adwatch.Document) time.Time {
+	if d.PublishedAt != nil && !d.PublishedAt.IsZero() {
+		return *d.PublishedAt
 	}
-	at := d.FetchedAt
-	if d.PublishedAt != nil {
-		at = *d.PublishedAt
+	if d.FetchedAt.IsZero() {
+		return time.Now()
 	}
-	if at.IsZero() {
-		at = time.Now()
+	return d.FetchedAt
+}
+
+// findStories sets the story of each new press document fingerprinted by
+// lockStories: the story of the earliest stored press document within
+// storyDistance and storyWindow (its own id when it started the story),
+// else that of the earliest such document earlier in the batch, else 0 (a
+// new story). The stored ones are found in one statement whose four band
+// conditions are probes of four partial indexes; the batch's own are
+// compared here, as saving one by one would have found them.
+func findStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b *batch, prints []fingerprint) error {
+	var idx, fps, b0, b1, b2, b3 []int64
+	var at []string
+	for i, p := range prints {
+		if !p.ok {
+			continue
+		}
+		bs := bands(p.fp)
+		idx, fps = append(idx, int64(i)), append(fps, int64(p.fp))
+		b0, b1, b2, b3 = append(b0, int64(bs[0])), append(b1, int64(bs[1])), append(b2, int64(bs[2])), append(b3, int64(bs[3]))
+		at = append(at, storyTime(&docs[i]).Format(time.RFC3339Nano))
 	}
-	story, err := findStory(ctx, tx, fp.fp, at)
+	if len(idx) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT k.i, (SELECT coalesce(d.story_id, d.id) FROM documents d
+			WHERE d.kind = 'press' AND d.simhash IS NOT NULL
+				AND (d.simhash_b0 = k.b0 OR d.simhash_b1 = k.b1 OR d.simhash_b2 = k.b2 OR d.simhash_b3 = k.b3)
+				AND bit_count((d.simhash # k.fp)::bit(64)) <= $8
+				AND coalesce(d.published_at, d.fetched_at) BETWEEN k.at::timestamptz - $9 * interval '1 second'
+					AND k.at::timestamptz + $9 * interval '1 second'
+			ORDER BY d.id LIMIT 1)
+		FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[])
+			AS k(i, fp, b0, b1, b2, b3, at)`,
+		pq.Array(idx), pq.Array(fps), pq.Array(b0), pq.Array(b1), pq.Array(b2), pq.Array(b3), pq.Array(at),
+		storyDistance, storyWindow.Seconds())
 	if err != nil {
-		return fingerprint{}, err
+		return fmt.Errorf("find stories: %w", err)
 	}
-	fp.story = story
-	return fp, nil
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var story sql.NullInt64
+		if err := rows.Scan(&i, &story); err != nil {
+			return fmt.Errorf("find stories: %w", err)
+		}
+		prints[i].story = story.Int64
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find stories: %w", err)
+	}
+	for _, n := range idx {
+		i := int(n)
+		if prints[i].story != 0 {
+			continue
+		}
+		for j := range i {
+			if !prints[j].ok || !sameStory(prints[i].fp, storyTime(&docs[i]), prints[j].fp, storyTime(&docs[j])) {
+				continue
+			}
+			prints[i].story = prints[j].story
+			if prints[i].story == 0 {
+				prints[i].story = b.versions[j].ID
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// sameStory says whether two fingerprinted press documents are copies of
+// one story, by the rule findStories applies to stored ones.
+func sameStory(a uint64, at time.Time, b uint64, bt time.Time) bool {
+	d := at.Sub(bt)
+	return bits.OnesCount64(a^b) <= storyDistance && d <= storyWindow && d >= -storyWindow
 }
 
 // loadStories fills the Story of alerts that have documents attached: the

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/lib/pq"
 
 	"adwatch"
 )
@@ -46,14 +49,38 @@ func (db *DB) PutURLState(ctx context.Context, st adwatch.URLState) error {
 }
 
 func putURLState(ctx context.Context, ex execer, st adwatch.URLState) error {
+	return putURLStates(ctx, ex, []adwatch.URLState{st})
+}
+
+// putURLStates inserts or replaces the crawl state of each URL in one
+// statement. The URLs must be distinct (an upsert cannot change a row
+// twice).
+func putURLStates(ctx context.Context, ex execer, states []adwatch.URLState) error {
+	if len(states) == 0 {
+		return nil
+	}
+	n := len(states)
+	urls, sources, etags, modified, hashes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	fetched, updated := make([]string, n), make([]string, n)
+	statuses := make([]int64, n)
+	for i, st := range states {
+		urls[i], sources[i], etags[i] = clean(st.URL), clean(st.Source), clean(st.ETag)
+		modified[i], hashes[i], statuses[i] = clean(st.LastModified), clean(st.ContentHash), int64(st.Status)
+		fetched[i] = st.FetchedAt.Format(time.RFC3339Nano)
+		if st.Updated != nil {
+			updated[i] = st.Updated.Format(time.RFC3339Nano)
+		}
+	}
 	_, err := ex.ExecContext(ctx, `
 		INSERT INTO url_state (url, source, etag, last_modified, content_hash, status, fetched_at, updated)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		SELECT u, s, e, m, h, st, f::timestamptz, nullif(up, '')::timestamptz
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[])
+			AS t(u, s, e, m, h, st, f, up)
 		ON CONFLICT (md5(url)) DO UPDATE SET url = EXCLUDED.url, source = EXCLUDED.source, etag = EXCLUDED.etag,
 			last_modified = EXCLUDED.last_modified, content_hash = EXCLUDED.content_hash,
 			status = EXCLUDED.status, fetched_at = EXCLUDED.fetched_at,
 			updated = coalesce(EXCLUDED.updated, url_state.updated)`,
-		clean(st.URL), clean(st.Source), clean(st.ETag), clean(st.LastModified), clean(st.ContentHash),
-		st.Status, st.FetchedAt, st.Updated)
+		pq.Array(urls), pq.Array(sources), pq.Array(etags), pq.Array(modified), pq.Array(hashes),
+		pq.Array(statuses), pq.Array(fetched), pq.Array(updated))
 	return err
 }
