@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"adwatch"
@@ -51,12 +52,25 @@ func clean(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
+// gzipWriters are reused: a flate compressor is ~1 MB of state, and the
+// crawl compresses every response it stores.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // the level is valid
+	return zw
+}}
+
+// gzipBytes compresses the raw evidence. BestSpeed: on the nightly path
+// compression costs CPU beside extraction, and the evidence is read rarely;
+// HTML compresses ~4x at this level, ~5x at the default.
 func gzipBytes(b []byte) ([]byte, error) {
 	if b == nil {
 		return nil, nil
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	buf.Grow(len(b)/3 + 64)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(b); err != nil {
 		return nil, fmt.Errorf("compress raw: %w", err)
 	}
