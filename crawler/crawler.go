@@ -102,6 +102,18 @@ type State interface {
 	PutURLState(ctx context.Context, st adwatch.URLState) error
 }
 
+// BatchState is a State that answers for many URLs at once. When State is
+// one, the crawler asks about a listing's documents a window at a time (one
+// round trip per stateBatch documents instead of one per document).
+type BatchState interface {
+	// URLStates returns the state of each URL it knows, keyed as asked;
+	// unknown URLs are absent.
+	URLStates(ctx context.Context, urls []string) (map[string]adwatch.URLState, error)
+}
+
+// stateBatch is how many documents' state one BatchState call asks for.
+const stateBatch = 256
+
 // Emit receives each fetched document. The crawler does not write URL state
 // for documents it emits (the store writes it in the same transaction as the
 // document); it writes URL state only for listing pages and for 304 answers.

@@ -17,8 +17,10 @@ import (
 
 // memState is an in-memory State; the real one is the store, tested there.
 type memState struct {
-	mu sync.Mutex
-	m  map[string]adwatch.URLState
+	mu      sync.Mutex
+	m       map[string]adwatch.URLState
+	batches int // URLStates calls
+	singles int // URLState calls
 }
 
 func newMemState() *memState { return &memState{m: map[string]adwatch.URLState{}} }
@@ -26,11 +28,25 @@ func newMemState() *memState { return &memState{m: map[string]adwatch.URLState{}
 func (s *memState) URLState(_ context.Context, url string) (adwatch.URLState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.singles++
 	st, ok := s.m[url]
 	if !ok {
 		return adwatch.URLState{}, adwatch.ErrNotFound
 	}
 	return st, nil
+}
+
+func (s *memState) URLStates(_ context.Context, urls []string) (map[string]adwatch.URLState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batches++
+	out := map[string]adwatch.URLState{}
+	for _, u := range urls {
+		if st, ok := s.m[u]; ok {
+			out[u] = st
+		}
+	}
+	return out, nil
 }
 
 func (s *memState) PutURLState(_ context.Context, st adwatch.URLState) error {

@@ -30,6 +30,7 @@ type docItem struct {
 func (s *session) fetchDocs(items []docItem) error {
 	// Jobs are made as the window advances, so a long listing costs one
 	// docItem per entry, not a job and a State lookup up front.
+	states := stateWindow{s: s, items: items}
 	return s.getAll(len(items), func(i int) *job {
 		it := items[i]
 		if it.docURL == "" {
@@ -38,7 +39,7 @@ func (s *session) fetchDocs(items []docItem) error {
 		if !s.firstSight(it.docURL) {
 			return nil
 		}
-		known := s.known(it.docURL)
+		known := states.known(i, it.docURL)
 		if s.fresh(known, it.updated) {
 			return nil
 		}
@@ -46,6 +47,50 @@ func (s *session) fetchDocs(items []docItem) error {
 	}, func(res *result) error {
 		return s.handleDoc(res.job.item, res)
 	})
+}
+
+// stateWindow looks up the crawl state of a listing's documents stateBatch
+// at a time when State is a BatchState, and one by one otherwise.
+type stateWindow struct {
+	s     *session
+	items []docItem
+	upTo  int // items[:upTo] were asked for
+	batch BatchState
+	got   map[string]adwatch.URLState
+}
+
+// known returns the state of items[i] (whose document URL is docURL), or
+// nil when it is unknown. Calls come in increasing i from one goroutine.
+func (w *stateWindow) known(i int, docURL string) *adwatch.URLState {
+	if w.upTo == 0 {
+		w.batch, _ = w.s.c.state.(BatchState)
+	}
+	if w.batch == nil {
+		return w.s.known(docURL)
+	}
+	if i >= w.upTo {
+		end := min(i+stateBatch, len(w.items))
+		urls := make([]string, 0, end-i)
+		for _, it := range w.items[i:end] {
+			if it.docURL == "" {
+				it.docURL = CanonicalURL(it.url)
+			}
+			urls = append(urls, it.docURL)
+		}
+		w.upTo = end
+		got, err := w.batch.URLStates(w.s.ctx, urls)
+		if err != nil {
+			// Asking one by one still works; the crawl goes on.
+			w.s.c.log.WarnContext(w.s.ctx, "url state lookup failed", "source", w.s.src.Name, "urls", len(urls), "error", err)
+			w.batch = nil
+			return w.s.known(docURL)
+		}
+		w.got = got
+	}
+	if st, ok := w.got[docURL]; ok {
+		return &st
+	}
+	return nil
 }
 
 func (s *session) handleDoc(it docItem, res *result) error {

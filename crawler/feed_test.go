@@ -213,3 +213,59 @@ func TestFeedSuddenlyEmptyIsAWarning(t *testing.T) {
 		t.Errorf("empty feed: ItemsSeen = %d, Errors = %q; want 0 and a 'no items' warning", run.ItemsSeen, run.Errors)
 	}
 }
+
+// oneByOne is a State without URLStates: the crawler must ask per URL.
+type oneByOne struct{ m *memState }
+
+func (o oneByOne) URLState(ctx context.Context, url string) (adwatch.URLState, error) {
+	return o.m.URLState(ctx, url)
+}
+
+func (o oneByOne) PutURLState(ctx context.Context, st adwatch.URLState) error {
+	return o.m.PutURLState(ctx, st)
+}
+
+// TestKnownDocumentsAreLookedUpInBatches: when the feed changed, its known
+// items are looked up a window at a time through BatchState, and with a
+// State that can only answer one URL at a time the crawl is the same.
+func TestKnownDocumentsAreLookedUpInBatches(t *testing.T) {
+	t.Parallel()
+	for _, batch := range []bool{true, false} {
+		site := newPressSite(t)
+		st := newMemState()
+		var state State = st
+		if !batch {
+			state = oneByOne{st}
+		}
+		c := New(testConfig(), state, nil)
+		src := adwatch.Source{Name: "dhs", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: site.srv.URL + "/rss.xml", Follow: true}
+		k := sink{state: st}
+		mustCrawl(t, c, src, k.emit)
+		if k.count() != 4 {
+			t.Fatalf("batch=%v: first run emitted %d documents, want 4", batch, k.count())
+		}
+		// The feed is fetched whole again, as when it changed.
+		st.mu.Lock()
+		delete(st.m, src.URL)
+		st.batches, st.singles = 0, 0
+		st.mu.Unlock()
+		hits := site.articleHits.Load()
+		k2 := sink{state: st}
+		mustCrawl(t, c, src, k2.emit)
+		if got := k2.count(); got != 0 {
+			t.Errorf("batch=%v: second run emitted %d documents, want 0", batch, got)
+		}
+		if got := site.articleHits.Load() - hits; got != 0 {
+			t.Errorf("batch=%v: second run requested %d article pages, want 0", batch, got)
+		}
+		st.mu.Lock()
+		batches, singles := st.batches, st.singles
+		st.mu.Unlock()
+		if batch && (batches != 1 || singles > 1) {
+			t.Errorf("batch state: %d URLStates calls and %d URLState calls, want 1 and at most 1 (the feed's own)", batches, singles)
+		}
+		if !batch && (batches != 0 || singles < 5) {
+			t.Errorf("one-by-one state: %d URLStates calls and %d URLState calls, want 0 and one per item", batches, singles)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"adwatch"
 	"adwatch/store"
@@ -149,4 +150,32 @@ func sqlxSelect(db *store.DB, out *[]string, q string) error {
 		return fmt.Errorf("rows: %w", err)
 	}
 	return nil
+}
+
+func TestURLStatesAnswersForManyURLsKeyedAsAsked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newStore(t)
+	long := "https://www.dhs.example/search?q=" + strings.Repeat("kaspersky+", 400)
+	odd := "https://press.example/\xffbad"
+	for i, u := range []string{"https://www.dhs.example/a", long, odd} {
+		st := adwatch.URLState{URL: u, Source: "dhs-notices", ETag: fmt.Sprintf(`"e%d"`, i), Status: 200,
+			FetchedAt: time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)}
+		if err := db.PutURLState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.URLStates(ctx, []string{odd, "https://www.dhs.example/unknown", long, "https://www.dhs.example/a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"https://www.dhs.example/a": `"e0"`, long: `"e1"`, odd: `"e2"`}
+	if len(got) != len(want) {
+		t.Errorf("got %d states, want %d: %v", len(got), len(want), got)
+	}
+	for u, etag := range want {
+		if st, ok := got[u]; !ok || st.ETag != etag || st.URL != u || st.Status != 200 {
+			t.Errorf("state of %.60q: got %+v (found %v), want ETag %s", u, st, ok, etag)
+		}
+	}
 }

@@ -37,6 +37,38 @@ func (db *DB) URLState(ctx context.Context, url string) (adwatch.URLState, error
 	return st, nil
 }
 
+// URLStates returns the crawl state of each of urls that the crawler
+// remembered, keyed as given, in one query; unknown URLs are absent.
+func (db *DB) URLStates(ctx context.Context, urls []string) (map[string]adwatch.URLState, error) {
+	out := make(map[string]adwatch.URLState, len(urls))
+	if len(urls) == 0 {
+		return out, nil
+	}
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT k.n, s.source, s.etag, s.last_modified, s.content_hash, s.status, s.fetched_at, s.updated
+		FROM unnest($1::text[]) WITH ORDINALITY AS k(u, n)
+		JOIN url_state s ON md5(s.url) = md5(k.u) AND s.url = k.u`, pq.Array(cleanAll(urls)))
+	if err != nil {
+		return nil, fmt.Errorf("url states of %d urls: %w", len(urls), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		var st adwatch.URLState
+		var updated sql.NullTime
+		if err := rows.Scan(&n, &st.Source, &st.ETag, &st.LastModified, &st.ContentHash, &st.Status, &st.FetchedAt, &updated); err != nil {
+			return nil, fmt.Errorf("url states: %w", err)
+		}
+		st.URL = urls[n-1]
+		st.Updated = timePtr(updated)
+		out[st.URL] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("url states: %w", err)
+	}
+	return out, nil
+}
+
 // PutURLState inserts or replaces the crawl state of st.URL.
 func (db *DB) PutURLState(ctx context.Context, st adwatch.URLState) error {
 	if st.URL == "" {
