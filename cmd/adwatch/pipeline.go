@@ -23,6 +23,13 @@ import (
 // committed is simply fetched again).
 const saveBatch = 64
 
+// saveConcurrency is how many batches are stored at once. Storing a
+// document costs PostgreSQL about as much CPU as extracting it costs
+// adwatch (its full-text vector alone ~0.85 ms), so one save at a time
+// keeps PostgreSQL on one core; two let it use a second. Batches take their
+// locks in sorted order, so concurrent saves cannot deadlock.
+const saveConcurrency = 2
+
 // pipeline is the nightly flow for one source: crawler → extract → store,
 // with delivery jobs enqueued by the store's transaction hook.
 type pipeline struct {
@@ -48,9 +55,9 @@ type observer interface {
 // failed source is reported in run.Err, never by stopping the other sources.
 func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) adwatch.SourceRun {
 	start := time.Now()
-	b := &batcher{p: p}
+	b := newBatcher(ctx, p)
 	run, err := p.crawler.Crawl(ctx, src, b.emit)
-	if ferr := b.flush(ctx); ferr != nil && err == nil {
+	if ferr := b.flush(); ferr != nil && err == nil {
 		err = ferr
 	}
 	run.Source = src.Name
@@ -75,18 +82,52 @@ func (p *pipeline) crawlSource(ctx context.Context, src adwatch.Source) adwatch.
 }
 
 // batcher collects extracted documents and stores them in batches. emit is
-// called from several crawler goroutines at once: extraction and appending
-// never wait for a save in progress (mu is held only to take a batch), and
-// saves run one at a time, in the order their batches filled (save), which
-// also holds the crawl back when the database is the slower side.
+// called from the crawler's few handler goroutines: they extract and append,
+// and hand a full batch to the savers (saveConcurrency goroutines) without
+// storing it themselves, so extraction goes on while batches are stored. The
+// queue holds one batch per saver: when the database is the slower side,
+// emit waits there, which holds the crawl back.
 type batcher struct {
 	p        *pipeline
-	mu       sync.Mutex // pending and the counters
-	save     sync.Mutex // one SaveDocuments at a time
+	ctx      context.Context // the crawl's; saves outlive its cancellation
+	queue    chan []adwatch.Document
+	savers   sync.WaitGroup
+	mu       sync.Mutex // pending, err and the counters
 	pending  []adwatch.Document
+	err      error // the first failed save: the crawl stops
 	newDocs  int
 	alerts   int // counted, not kept: a 100,000-page crawl must not hold its alerts
 	pageErrs []string
+}
+
+// newBatcher starts the savers; flush stops them.
+func newBatcher(ctx context.Context, p *pipeline) *batcher {
+	b := &batcher{p: p, ctx: ctx, queue: make(chan []adwatch.Document, saveConcurrency)}
+	for range saveConcurrency {
+		b.savers.Add(1)
+		go func() {
+			defer b.savers.Done()
+			for docs := range b.queue {
+				if b.failed() != nil {
+					continue // the crawl is stopping; what is queued is dropped, and fetched again next run
+				}
+				if err := b.store(docs); err != nil {
+					b.mu.Lock()
+					if b.err == nil {
+						b.err = err
+					}
+					b.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return b
+}
+
+func (b *batcher) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
 }
 
 func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
@@ -96,6 +137,11 @@ func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
 		b.p.obs.fetched(f.Source, len(f.Body), time.Since(start), doc.Meta["extract_error"] != "")
 	}
 	b.mu.Lock()
+	if b.err != nil {
+		err := b.err
+		b.mu.Unlock()
+		return err
+	}
 	if doc.Meta["extract_error"] != "" {
 		b.pageErrs = append(b.pageErrs, fmt.Sprintf("%s: extract: %s", doc.URL, doc.Meta["extract_error"]))
 	}
@@ -105,26 +151,31 @@ func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
 		full, b.pending = b.pending, nil
 	}
 	b.mu.Unlock()
-	return b.store(ctx, full)
+	if full != nil {
+		b.queue <- full // the savers always drain the queue: this cannot block forever
+	}
+	return nil
 }
 
-func (b *batcher) flush(ctx context.Context) error {
+// flush stores what is pending, waits for the savers and returns the first
+// failed save's error. The batcher takes no more documents after it.
+func (b *batcher) flush() error {
 	b.mu.Lock()
 	docs := b.pending
 	b.pending = nil
 	b.mu.Unlock()
-	return b.store(ctx, docs)
+	if len(docs) > 0 {
+		b.queue <- docs
+	}
+	close(b.queue)
+	b.savers.Wait()
+	return b.failed()
 }
 
 // store saves one batch. A cancelled crawl still commits what it already
 // fetched and extracted.
-func (b *batcher) store(ctx context.Context, docs []adwatch.Document) error {
-	if len(docs) == 0 {
-		return nil
-	}
-	b.save.Lock()
-	defer b.save.Unlock()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+func (b *batcher) store(docs []adwatch.Document) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(b.ctx), time.Minute)
 	defer cancel()
 	res, err := b.p.db.SaveDocuments(sctx, docs, b.p.channels, b.p.hook)
 	if err != nil {

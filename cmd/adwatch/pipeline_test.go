@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"adwatch"
+	"adwatch/bench/matchbench/synth"
+	"adwatch/config"
+	"adwatch/internal/testdb"
+	"adwatch/store"
+)
+
+// TestPipelineStoresEveryBatch crawls more pages than fit in the savers'
+// batches and queue: every page is stored once and counted.
+func TestPipelineStoresEveryBatch(t *testing.T) {
+	t.Parallel()
+	const pages = 3*saveBatch + saveBatch/2
+	p, src, db, _ := newTestPipeline(t, pages, true)
+	run := p.crawlSource(context.Background(), src)
+	if run.Err != "" || len(run.Errors) > 0 {
+		t.Fatalf("run failed: %s %q", run.Err, run.Errors)
+	}
+	if run.NewDocuments != pages {
+		t.Errorf("new documents: got %d, want %d", run.NewDocuments, pages)
+	}
+	var docs, alerts int
+	if err := db.SQL().QueryRow(`SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM alerts)`).Scan(&docs, &alerts); err != nil {
+		t.Fatal(err)
+	}
+	if docs != pages || alerts != run.Alerts || alerts == 0 {
+		t.Errorf("stored %d documents and %d alerts; the run counted %d and %d (want %d documents, some alerts)",
+			docs, alerts, run.NewDocuments, run.Alerts, pages)
+	}
+}
+
+// TestPipelineStopsWhenSavingFails: when a batch cannot be stored the crawl
+// stops with the store's error instead of fetching on.
+func TestPipelineStopsWhenSavingFails(t *testing.T) {
+	t.Parallel()
+	const pages = 20 * saveBatch
+	p, src, _, fetched := newTestPipeline(t, pages, false) // the source is not in the database
+	run := p.crawlSource(context.Background(), src)
+	if !strings.Contains(run.Err, "store") || !strings.Contains(run.Err, "unknown source") {
+		t.Errorf("run error: got %q, want the store's", run.Err)
+	}
+	if run.NewDocuments != 0 {
+		t.Errorf("new documents: got %d, want 0", run.NewDocuments)
+	}
+	if n := fetched.Load(); n >= pages {
+		t.Errorf("the crawl fetched all %d pages after the first failed save", n)
+	}
+}
+
+func newTestPipeline(t *testing.T, pages int, syncSource bool) (*pipeline, adwatch.Source, *store.DB, *atomic.Int64) {
+	t.Helper()
+	ctx := context.Background()
+	ads := synth.Advertisers(200)
+	site := benchSite(pages, ads)
+	var fetched atomic.Int64
+	srv := httptest.NewServer(countRequests(site, &fetched))
+	t.Cleanup(srv.Close)
+	db, err := store.Open(ctx, testdb.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportAdvertisers(ctx, ads, false); err != nil {
+		t.Fatal(err)
+	}
+	src := adwatch.Source{Name: "policy-wire", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: srv.URL + "/feed.xml", Follow: true}
+	if syncSource {
+		if err := db.SyncSources(ctx, []adwatch.Source{src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cfg config.Config
+	cfg.Crawler.AllowPrivateNetworks = true
+	cfg.Crawler.PerHostParallelism = 4
+	a := &app{cfg: cfg, db: db, e: &env{getenv: os.Getenv}}
+	p, err := a.newPipeline(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, src, db, &fetched
+}
+
+// countRequests counts the article pages served.
+func countRequests(next http.Handler, n *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/articles/") {
+			n.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
