@@ -2,8 +2,11 @@ package store
 
 import (
 	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Wire copy about the Commerce Department adding Huawei to the Entity List
@@ -82,4 +85,104 @@ func BenchmarkSimhash(b *testing.B) {
 	for b.Loop() {
 		simhash(text)
 	}
+}
+
+// simhashReference is the first, plain implementation of simhash: one rune
+// and one bit at a time. The fast one must give the same fingerprints, since
+// stored documents are grouped by them.
+func simhashReference(text string) (uint64, bool) {
+	if len(text) > maxFingerprintText {
+		text = text[:maxFingerprintText]
+	}
+	var weights [64]int32
+	var h uint64
+	shingles := 0
+	inWord, wordLen := false, 0
+	flush := func() {
+		if wordLen < minWordRunes {
+			return
+		}
+		s := mix64(uint64(0x9e3779b97f4a7c15) ^ h)
+		for b := 0; b < 64; b++ {
+			if s>>b&1 == 1 {
+				weights[b]++
+			} else {
+				weights[b]--
+			}
+		}
+		shingles++
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if !inWord {
+				h, inWord, wordLen = 14695981039346656037, true, 0
+			}
+			wordLen++
+			r = unicode.ToLower(r)
+			for r > 0 {
+				h ^= uint64(r & 0xff)
+				h *= 1099511628211
+				r >>= 8
+			}
+			continue
+		}
+		if inWord && (r == '\'' || r == '’') {
+			continue
+		}
+		if inWord {
+			flush()
+			inWord = false
+		}
+	}
+	if inWord {
+		flush()
+	}
+	if shingles < minShingles {
+		return 0, false
+	}
+	var fp uint64
+	for b := 0; b < 64; b++ {
+		if weights[b] > 0 {
+			fp |= 1 << b
+		}
+	}
+	return fp, true
+}
+
+func TestSimhashMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	pieces := []string{"Kaspersky's", "Kaspersky’s", "HUAWEI", "Zürich", "Straße", "Ⅻ", "İstanbul", "ΣΊΣΥΦΟΣ",
+		"北京", "x", "I", "a1", "19", "\xff", "\xe2\x80", " ", "  ", "\n", "-", "'", "’", "—", ".", "\x00"}
+	texts := []string{wireCopy, strings.Repeat(wireCopy+" ", 300), strings.Repeat("word ", maxFingerprintText/4)}
+	for range 300 {
+		var b strings.Builder
+		for range r.IntN(2000) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+			if r.IntN(3) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		texts = append(texts, b.String())
+	}
+	for _, text := range texts {
+		gotFP, gotOK := simhash(text)
+		wantFP, wantOK := simhashReference(text)
+		if gotFP != wantFP || gotOK != wantOK {
+			t.Fatalf("simhash(%.80q…) = %x, %v; the reference gives %x, %v", text, gotFP, gotOK, wantFP, wantOK)
+		}
+	}
+}
+
+func FuzzSimhashMatchesReference(f *testing.F) {
+	f.Add(wireCopy)
+	f.Add("Kaspersky’s Lab, \xffHuawei's ZTE Ⅻ İstanbul")
+	f.Fuzz(func(t *testing.T, text string) {
+		gotFP, gotOK := simhash(text)
+		wantFP, wantOK := simhashReference(text)
+		if gotFP != wantFP || gotOK != wantOK {
+			t.Fatalf("simhash(%q) = %x, %v; the reference gives %x, %v", text, gotFP, gotOK, wantFP, wantOK)
+		}
+	})
 }

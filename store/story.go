@@ -46,13 +46,16 @@ const (
 // to judge.
 // Near-identical texts get fingerprints a few bits apart; unrelated texts
 // differ in about half their bits.
+//
+// It runs on every stored press page, so it counts the shingles' bits eight
+// at a time (see bitCounter) and takes ASCII without decoding runes.
 func simhash(text string) (fp uint64, ok bool) {
 	if len(text) > maxFingerprintText {
 		text = text[:maxFingerprintText] // a cut rune is just skipped below
 	}
-	var weights [64]int32
+	var bits bitCounter
 	var window [shingleWords]uint64
-	words, shingles := 0, 0
+	words := 0
 	var h uint64
 	inWord, wordLen := false, 0
 	flush := func() {
@@ -66,34 +69,44 @@ func simhash(text string) (fp uint64, ok bool) {
 			for i := 0; i < shingleWords; i++ { // in order: the oldest word first
 				s = mix64(s ^ window[(words+i)%shingleWords])
 			}
-			for b := 0; b < 64; b++ {
-				if s>>b&1 == 1 {
-					weights[b]++
-				} else {
-					weights[b]--
-				}
-			}
-			shingles++
+			bits.add(s)
+		}
+	}
+	// letter hashes one lower-cased letter or digit into the word.
+	letter := func(r rune) {
+		if !inWord {
+			h, inWord, wordLen = 14695981039346656037, true, 0 // FNV-1a offset basis
+		}
+		wordLen++
+		for r > 0 {
+			h ^= uint64(r & 0xff)
+			h *= 1099511628211
+			r >>= 8
 		}
 	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if !inWord {
-				h, inWord, wordLen = 14695981039346656037, true, 0 // FNV-1a offset basis
+		if c := text[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				letter(rune(c))
+				continue
+			case 'A' <= c && c <= 'Z':
+				letter(rune(c + 'a' - 'A'))
+				continue
+			case c == '\'' && inWord:
+				continue // "Kaspersky's" and "Kasperskys" hash alike
 			}
-			wordLen++
-			r = unicode.ToLower(r)
-			for r > 0 {
-				h ^= uint64(r & 0xff)
-				h *= 1099511628211
-				r >>= 8
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				letter(unicode.ToLower(r))
+				continue
 			}
-			continue
-		}
-		if inWord && (r == '\'' || r == '’') {
-			continue // "Kaspersky's" and "Kasperskys" hash alike
+			if inWord && r == '’' {
+				continue
+			}
 		}
 		if inWord {
 			flush()
@@ -103,15 +116,56 @@ func simhash(text string) (fp uint64, ok bool) {
 	if inWord {
 		flush()
 	}
-	if shingles < minShingles {
+	if bits.n < minShingles {
 		return 0, false
 	}
-	for b := 0; b < 64; b++ {
-		if weights[b] > 0 {
+	// A bit of the fingerprint is set where more shingles had it set than not.
+	for b, ones := range bits.ones() {
+		if 2*ones > bits.n {
 			fp |= 1 << b
 		}
 	}
 	return fp, true
+}
+
+// bitCounter counts, for each of 64 bit positions, how many of the added
+// words had that bit set. Eight byte-wide counters share each uint64 lane:
+// lane j counts bits j, j+8, …, j+56, so adding a word is eight shifts,
+// masks and adds, not 64 branches. Lanes are emptied every 255 words,
+// before a byte counter can overflow.
+type bitCounter struct {
+	lanes   [8]uint64
+	inLanes int
+	total   [64]int
+	n       int // words added
+}
+
+const laneBits = 0x0101010101010101
+
+func (c *bitCounter) add(w uint64) {
+	for j := range c.lanes {
+		c.lanes[j] += w >> j & laneBits
+	}
+	c.n++
+	if c.inLanes++; c.inLanes == 255 {
+		c.spill()
+	}
+}
+
+func (c *bitCounter) spill() {
+	for j, lane := range c.lanes {
+		for k := 0; k < 8; k++ {
+			c.total[8*k+j] += int(lane >> (8 * k) & 0xff)
+		}
+		c.lanes[j] = 0
+	}
+	c.inLanes = 0
+}
+
+// ones returns the per-bit counts.
+func (c *bitCounter) ones() [64]int {
+	c.spill()
+	return c.total
 }
 
 // mix64 is SplitMix64's finaliser: every input bit affects every output bit.
