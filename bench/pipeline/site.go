@@ -91,7 +91,7 @@ func generateSite(dir, base string, pages int, ads []adwatch.Advertiser, namedEv
 		}
 		published := start.Add(time.Duration(i) * 17 * time.Minute)
 		title := headline(r)
-		body := synth.Text(2000+r.IntN(4000), pool, uint64(i))
+		body := synth.Article(2000+r.IntN(4000), pool, uint64(i))
 		if pool[len(pool)-1].ID != "" { // make sure the advertiser is named, in the lead
 			body = pool[len(pool)-1].Name + " said on " + published.Format("January 2") + " that " + body
 		}

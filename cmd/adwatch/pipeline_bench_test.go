@@ -105,7 +105,7 @@ func benchSite(n int, ads []adwatch.Advertiser) http.Handler {
 			pool = append(append([]adwatch.Advertiser(nil), others[:40]...), a)
 			lead = a.Name + " said on Tuesday that "
 		}
-		text := lead + synth.Text(2000+(i*7919)%4000, pool, uint64(i))
+		text := lead + synth.Article(2000+(i*7919)%4000, pool, uint64(i))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Story %d | Policy Wire</title>
 <link rel="canonical" href="http://%s/articles/%06d.html"><script>window.dataLayer=[];</script></head><body>
