@@ -72,17 +72,11 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 			return err
 		}
 		b := newBatch(docs, hashes, stored)
-		prints, err := lockStories(ctx, tx, docs, b.isNew)
-		if err != nil {
-			return err
-		}
+		prints := fingerprints(docs, b.isNew)
 		if err := b.assignIDs(ctx, tx); err != nil {
 			return err
 		}
 		b.finalIDs(docs)
-		if err := findStories(ctx, tx, docs, b, prints); err != nil {
-			return err
-		}
 		if err := insertDocuments(ctx, tx, docs, hashes, b, sources, prints); err != nil {
 			return err
 		}
@@ -93,6 +87,19 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 			return fmt.Errorf("url state: %w", err)
 		}
 		if err := saveCompanies(ctx, tx, docs, b); err != nil {
+			return err
+		}
+		// Stories last: their locks serialise batches holding copies of
+		// one story (and, fingerprints being what they are, batches that
+		// merely share a band), so they are held for the shortest time,
+		// after the costly inserts, until the commit.
+		if err := lockStories(ctx, tx, prints); err != nil {
+			return err
+		}
+		if err := findStories(ctx, tx, docs, b, prints); err != nil {
+			return err
+		}
+		if err := setStories(ctx, tx, b, prints); err != nil {
 			return err
 		}
 		var alertIDs []int64
@@ -343,14 +350,15 @@ func (b *batch) assignIDs(ctx context.Context, tx *sqlx.Tx) error {
 	return nil
 }
 
-// insertDocuments inserts the batch's new documents in one statement.
+// insertDocuments inserts the batch's new documents in one statement; their
+// stories are set after (setStories).
 func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, b *batch, sources map[string]int64, prints []fingerprint) error {
 	if b.newCount == 0 {
 		return nil
 	}
 	n := b.newCount
 	var (
-		ids, sourceIDs, simhashes, stories                   = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		ids, sourceIDs, simhashes                            = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
 		versions, statuses, rawSizes                         = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
 		b0, b1, b2, b3                                       = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
 		latest, hasPrint                                     = make([]bool, 0, n), make([]bool, 0, n)
@@ -397,29 +405,29 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		texts, contentHashes, metas = append(texts, clean(d.Text)), append(contentHashes, hashes[i]), append(metas, meta)
 		contentTypes, statuses, finalURLs = append(contentTypes, clean(d.ContentType)), append(statuses, int64(d.Status)), append(finalURLs, clean(d.FinalURL))
 		raws, headers, rawSizes, spans = append(raws, raw), append(headers, header), append(rawSizes, int64(len(d.Raw))), append(spans, string(sp))
-		hasPrint, simhashes, stories = append(hasPrint, fp.ok), append(simhashes, sh), append(stories, fp.story)
+		hasPrint, simhashes = append(hasPrint, fp.ok), append(simhashes, sh)
 		b0, b1, b2, b3 = append(b0, int64(bands[0])), append(b1, int64(bands[1])), append(b2, int64(bands[2])), append(b3, int64(bands[3]))
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO documents (id, url, version, latest, title, source_id, kind, published_at, fetched_at, text,
 			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans,
-			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3, story_id)
+			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3)
 		SELECT id, url, version, latest, title, source_id, kind, nullif(published, '')::timestamptz,
 			fetched::timestamptz, text, hash, meta::jsonb, content_type, status, final_url,
 			nullif(raw, '\x'::bytea), headers::jsonb, raw_size, spans::jsonb,
 			CASE WHEN fp THEN simhash END, CASE WHEN fp THEN b0 END, CASE WHEN fp THEN b1 END,
-			CASE WHEN fp THEN b2 END, CASE WHEN fp THEN b3 END, nullif(story, 0)
+			CASE WHEN fp THEN b2 END, CASE WHEN fp THEN b3 END
 		FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bool[], $5::text[], $6::bigint[], $7::text[],
 			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[],
 			$16::bytea[], $17::text[], $18::int[], $19::text[], $20::bool[], $21::bigint[], $22::int[],
-			$23::int[], $24::int[], $25::int[], $26::bigint[])
+			$23::int[], $24::int[], $25::int[])
 			AS t(id, url, version, latest, title, source_id, kind, published, fetched, text, hash, meta,
-				content_type, status, final_url, raw, headers, raw_size, spans, fp, simhash, b0, b1, b2, b3, story)`,
+				content_type, status, final_url, raw, headers, raw_size, spans, fp, simhash, b0, b1, b2, b3)`,
 		pq.Array(ids), pq.Array(urls), pq.Array(versions), pq.Array(latest), pq.Array(titles), pq.Array(sourceIDs),
 		pq.Array(kinds), pq.Array(published), pq.Array(fetched), pq.Array(texts), pq.Array(contentHashes), pq.Array(metas),
 		pq.Array(contentTypes), pq.Array(statuses), pq.Array(finalURLs), raws, pq.Array(headers), pq.Array(rawSizes),
 		pq.Array(spans), pq.Array(hasPrint), pq.Array(simhashes), pq.Array(b0), pq.Array(b1), pq.Array(b2),
-		pq.Array(b3), pq.Array(stories))
+		pq.Array(b3))
 	if err != nil {
 		return fmt.Errorf("insert %d documents: %w", n, err)
 	}

@@ -203,40 +203,68 @@ func (f fingerprint) columns() (any, any, any, any, any) {
 // bands (see lockStories).
 const storyLockClass = 0x6173 // "as"
 
-// lockStories computes the fingerprints of the batch's new press documents
-// and locks their bands until the transaction ends. Two near-duplicates
-// share a band, so a batch saving a copy of a story waits for a concurrent
-// batch saving another copy to commit, then finds it: two processes crawling
-// syndicated copies at once still raise one alert. The locks are taken in
-// one sorted statement after the URL locks, so batches cannot deadlock.
-func lockStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, isNew []bool) ([]fingerprint, error) {
+// fingerprints computes the fingerprints of the batch's new press
+// documents.
+func fingerprints(docs []adwatch.Document, isNew []bool) []fingerprint {
 	prints := make([]fingerprint, len(docs))
-	var keys []int64
 	for i := range docs {
-		d := &docs[i]
-		if d.Kind != adwatch.KindPress || !isNew[i] {
+		if docs[i].Kind != adwatch.KindPress || !isNew[i] {
 			continue
 		}
-		fp, ok := simhash(d.Text)
-		if !ok {
+		if fp, ok := simhash(docs[i].Text); ok {
+			prints[i] = fingerprint{fp: fp, ok: true}
+		}
+	}
+	return prints
+}
+
+// lockStories locks the bands of the batch's fingerprints until the
+// transaction ends. Two near-duplicates share a band, so a batch saving a
+// copy of a story waits for a concurrent batch saving another copy to
+// commit, then finds it: two processes crawling syndicated copies at once
+// still raise one alert. The locks are taken in one sorted statement after
+// the URL locks, so batches cannot deadlock.
+func lockStories(ctx context.Context, tx *sqlx.Tx, prints []fingerprint) error {
+	var keys []int64
+	for _, p := range prints {
+		if !p.ok {
 			continue
 		}
-		prints[i] = fingerprint{fp: fp, ok: true}
-		for band, v := range bands(fp) {
+		for band, v := range bands(p.fp) {
 			keys = append(keys, int64(band)<<16|int64(v))
 		}
 	}
 	if len(keys) == 0 {
-		return prints, nil
+		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
 		SELECT pg_advisory_xact_lock($1, k::int)
 		FROM (SELECT DISTINCT k FROM unnest($2::bigint[]) AS k ORDER BY k) AS keys`,
 		storyLockClass, pq.Array(keys))
 	if err != nil {
-		return nil, fmt.Errorf("lock stories: %w", err)
+		return fmt.Errorf("lock stories: %w", err)
 	}
-	return prints, nil
+	return nil
+}
+
+// setStories records the stories findStories found.
+func setStories(ctx context.Context, tx *sqlx.Tx, b *batch, prints []fingerprint) error {
+	var ids, stories []int64
+	for i, p := range prints {
+		if p.story != 0 {
+			ids, stories = append(ids, b.versions[i].ID), append(stories, p.story)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+		UPDATE documents d SET story_id = k.story FROM unnest($1::bigint[], $2::bigint[]) AS k(id, story)
+		WHERE d.id = k.id`, pq.Array(ids), pq.Array(stories))
+	if err != nil {
+		return fmt.Errorf("set stories: %w", err)
+	}
+	return nil
 }
 
 // storyTime is when a document appeared, for the story window.
@@ -272,9 +300,17 @@ func findStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b *b
 	if len(idx) == 0 {
 		return nil
 	}
+	// The batch's documents are inserted already; they are matched below,
+	// in order, as saving them one by one would have.
+	var batchIDs []int64
+	for i, isNew := range b.isNew {
+		if isNew {
+			batchIDs = append(batchIDs, b.versions[i].ID)
+		}
+	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT k.i, (SELECT coalesce(d.story_id, d.id) FROM documents d
-			WHERE d.kind = 'press' AND d.simhash IS NOT NULL
+			WHERE d.kind = 'press' AND d.simhash IS NOT NULL AND d.id <> ALL($10::bigint[])
 				AND (d.simhash_b0 = k.b0 OR d.simhash_b1 = k.b1 OR d.simhash_b2 = k.b2 OR d.simhash_b3 = k.b3)
 				AND bit_count((d.simhash # k.fp)::bit(64)) <= $8
 				AND coalesce(d.published_at, d.fetched_at) BETWEEN k.at::timestamptz - $9 * interval '1 second'
@@ -283,7 +319,7 @@ func findStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b *b
 		FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[])
 			AS k(i, fp, b0, b1, b2, b3, at)`,
 		pq.Array(idx), pq.Array(fps), pq.Array(b0), pq.Array(b1), pq.Array(b2), pq.Array(b3), pq.Array(at),
-		storyDistance, storyWindow.Seconds())
+		storyDistance, storyWindow.Seconds(), pq.Array(batchIDs))
 	if err != nil {
 		return fmt.Errorf("find stories: %w", err)
 	}
