@@ -47,7 +47,8 @@ func (db *DB) URLStates(ctx context.Context, urls []string) (map[string]adwatch.
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT k.n, s.source, s.etag, s.last_modified, s.content_hash, s.status, s.fetched_at, s.updated
 		FROM unnest($1::text[]) WITH ORDINALITY AS k(u, n)
-		JOIN url_state s ON md5(s.url) = md5(k.u) AND s.url = k.u`, pq.Array(cleanAll(urls)))
+		JOIN url_state s ON md5(s.url) = md5(k.u) AND s.url = k.u
+		WHERE md5(s.url) = ANY(ARRAY(SELECT md5(u) FROM unnest($1::text[]) AS u))`, pq.Array(cleanAll(urls)))
 	if err != nil {
 		return nil, fmt.Errorf("url states of %d urls: %w", len(urls), err)
 	}
