@@ -241,11 +241,12 @@ func copyDocs(ctx context.Context, db *sql.DB, vocab []string, srcIDs []int64, l
 }
 
 // latestCount tells whether a kept database already holds the archive: the
-// full-text index is built last, so without it the load did not finish.
+// full-text index (search_docs_tsv, dropped while loading) is built last, so
+// without it the load did not finish.
 func latestCount(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	var indexed bool
-	err := db.QueryRowContext(ctx, `SELECT count(*), EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'documents_tsv')
+	err := db.QueryRowContext(ctx, `SELECT count(*), EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'search_docs_tsv')
 		FROM documents WHERE latest`).Scan(&n, &indexed)
 	if err == nil && n > 0 && !indexed {
 		return n, fmt.Errorf("the scratch database was not fully loaded: drop it first")
