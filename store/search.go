@@ -645,12 +645,22 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 				row_number() OVER (ORDER BY ` + newestKey + ` DESC, d.id DESC) AS n
 			FROM ` + w.docs + ` d JOIN sources s ON s.id = d.source_id
 			WHERE ` + all + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + fw + ` + 1),
-		win AS (SELECT * FROM hits WHERE n <= ` + fw + `),
+		win AS (SELECT * FROM hits WHERE n <= ` + fw + `),`
+	// The facets come from one aggregate over the window: its hits counted
+	// by source, kind and (from advertiser_docs) alerted advertisers, a few
+	// dozen groups that facetGroups adds up. Elsewhere the advertiser facet
+	// is a join of its own.
+	alerted, ads := "'{}'::bigint[]", `(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
+				SELECT name, count(*) AS k FROM (SELECT DISTINCT a.name, h.id FROM `+w.alertedBy("win", false)+`) y GROUP BY name) x)`
+	if w.docs == "advertiser_docs" {
+		alerted, ads = "alerted", "'{}'::jsonb"
+	}
+	with += `
 		f AS (SELECT EXISTS (SELECT FROM hits WHERE n > ` + fw + `) AS more,
-			(SELECT coalesce(jsonb_object_agg(source, k), '{}') FROM (SELECT source, count(*) AS k FROM win GROUP BY source) x) AS sources,
-			(SELECT coalesce(jsonb_object_agg(kind, k), '{}') FROM (SELECT kind, count(*) AS k FROM win GROUP BY kind) x) AS kinds,
-			(SELECT coalesce(jsonb_object_agg(name, k), '{}') FROM (
-				SELECT name, count(*) AS k FROM (SELECT DISTINCT a.name, h.id FROM ` + w.alertedBy("win", false) + `) y GROUP BY name) x) AS advertisers),`
+			(SELECT coalesce(jsonb_agg(jsonb_build_array(g.source, g.kind,
+				ARRAY(SELECT DISTINCT a.name FROM advertisers a WHERE a.id = ANY (g.alerted)), g.k)), '[]')
+			FROM (SELECT source, kind, ` + alerted + ` AS alerted, count(*) AS k FROM win GROUP BY 1, 2, 3) g) AS groups,
+			` + ads + ` AS advertisers),`
 	rank := "0::float8"
 	if w.ranked {
 		rank = rankExpr
@@ -669,15 +679,15 @@ func (db *DB) newestPage(ctx context.Context, base *where, after *cursor, limit,
 			WHERE ` + w.sql() + ` ORDER BY ` + newestKey + ` DESC, d.id DESC LIMIT ` + w.arg(limit+1) + `)`
 	}
 	var more bool
-	var sources, kinds, ads []byte
-	hits, err := db.scanHits(ctx, db.db, w.ranked, pageSelect(w.ranked, with, ", f.more, f.sources, f.kinds, f.advertisers",
-		" CROSS JOIN f", docKey+" DESC, d.id DESC"), w.args, &more, &sources, &kinds, &ads)
+	var groups, adCounts []byte
+	hits, err := db.scanHits(ctx, db.db, w.ranked, pageSelect(w.ranked, with, ", f.more, f.groups, f.advertisers",
+		" CROSS JOIN f", docKey+" DESC, d.id DESC"), w.args, &more, &groups, &adCounts)
 	if err != nil {
 		return SearchResult{}, err
 	}
 	res := SearchResult{Results: hits, FacetsLimited: more}
 	if len(hits) > 0 {
-		if res.Facets, err = facetMaps(sources, kinds, ads); err != nil {
+		if res.Facets, err = facetGroups(groups, adCounts); err != nil {
 			return SearchResult{}, err
 		}
 	}
@@ -717,17 +727,41 @@ func (w *where) hitCols() string {
 	return "d.kind, s.name AS source"
 }
 
-// facetMaps reads the JSON counts of a statement's facets; nil when there
-// are none.
-func facetMaps(sources, kinds, ads []byte) (map[string]map[string]int, error) {
-	out := map[string]map[string]int{}
-	for name, js := range map[string][]byte{"source": sources, "kind": kinds, "advertiser": ads} {
-		var counts map[string]int
-		if err := json.Unmarshal(js, &counts); err != nil {
-			return nil, fmt.Errorf("facets: %w", err)
+// facetGroups adds up a window's hits counted by source, kind and the
+// names of the advertisers they alerted ([source, kind, [name...], count]
+// each), plus advertiser counts made apart (an object); nil when there are
+// none. A hit counts once for each name of its group.
+func facetGroups(groups, ads []byte) (map[string]map[string]int, error) {
+	var gs [][4]json.RawMessage
+	if err := json.Unmarshal(groups, &gs); err != nil {
+		return nil, fmt.Errorf("facets: %w", err)
+	}
+	var counts map[string]int
+	if err := json.Unmarshal(ads, &counts); err != nil {
+		return nil, fmt.Errorf("facets: %w", err)
+	}
+	out := map[string]map[string]int{"source": {}, "kind": {}, "advertiser": {}}
+	for name, n := range counts {
+		out["advertiser"][name] += n
+	}
+	for _, g := range gs {
+		var source, kind string
+		var names []string
+		var n int
+		for i, dst := range []any{&source, &kind, &names, &n} {
+			if err := json.Unmarshal(g[i], dst); err != nil {
+				return nil, fmt.Errorf("facets: %w", err)
+			}
 		}
-		if len(counts) > 0 {
-			out[name] = counts
+		out["source"][source] += n
+		out["kind"][kind] += n
+		for _, name := range names {
+			out["advertiser"][name] += n
+		}
+	}
+	for name, m := range out {
+		if len(m) == 0 {
+			delete(out, name)
 		}
 	}
 	if len(out) == 0 {
