@@ -308,14 +308,20 @@ func findStories(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b *b
 			batchIDs = append(batchIDs, b.versions[i].ID)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT k.i, (SELECT coalesce(d.story_id, d.id) FROM documents d
-			WHERE d.kind = 'press' AND d.simhash IS NOT NULL AND d.id <> ALL($10::bigint[])
-				AND (d.simhash_b0 = k.b0 OR d.simhash_b1 = k.b1 OR d.simhash_b2 = k.b2 OR d.simhash_b3 = k.b3)
-				AND bit_count((d.simhash # k.fp)::bit(64)) <= $8
+	// One index probe per band, each bounded by the window in the index
+	// (documents_simhash_bN: band, date); a plan the planner cannot turn
+	// into a scan of a whole band or a whole window, with or without
+	// statistics.
+	arm := func(band int) string {
+		return fmt.Sprintf(`SELECT d.id, coalesce(d.story_id, d.id) AS story FROM documents d
+			WHERE d.kind = 'press' AND d.simhash IS NOT NULL AND d.simhash_b%[1]d = k.b%[1]d
 				AND coalesce(d.published_at, d.fetched_at) BETWEEN k.at::timestamptz - $9 * interval '1 second'
 					AND k.at::timestamptz + $9 * interval '1 second'
-			ORDER BY d.id LIMIT 1)
+				AND bit_count((d.simhash # k.fp)::bit(64)) <= $8 AND d.id <> ALL($10::bigint[])`, band)
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT k.i, (SELECT c.story FROM (`+arm(0)+` UNION ALL `+arm(1)+` UNION ALL `+arm(2)+` UNION ALL `+arm(3)+`) AS c
+			ORDER BY c.id LIMIT 1)
 		FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[])
 			AS k(i, fp, b0, b1, b2, b3, at)`,
 		pq.Array(idx), pq.Array(fps), pq.Array(b0), pq.Array(b1), pq.Array(b2), pq.Array(b3), pq.Array(at),
