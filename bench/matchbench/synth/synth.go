@@ -93,28 +93,27 @@ var capitals = strings.Fields(`Washington Beijing Moscow Monday Tuesday Congress
 // (about one per 1,500 bytes), some in common-word senses.
 func Text(size int, ads []adwatch.Advertiser, seed uint64) string {
 	r := rand.New(rand.NewPCG(seed, 11))
+	return sentences(size, r, func(x int) string {
+		if x < 88 {
+			return content[r.IntN(len(content))]
+		}
+		return otherWord(x, r, ads)
+	})
+}
+
+// sentences writes about size bytes of sentences of 12-29 words; content
+// picks each word that is not a function word, given a roll x in [45, 100).
+func sentences(size int, r *rand.Rand, content func(x int) string) string {
 	var b strings.Builder
 	b.Grow(size + 256)
 	for b.Len() < size {
-		// One sentence.
 		n := 12 + r.IntN(18)
 		for k := 0; k < n; k++ {
 			var w string
-			switch x := r.IntN(100); {
-			case x < 45:
+			if x := r.IntN(100); x < 45 {
 				w = function[r.IntN(len(function))]
-			case x < 88:
-				w = content[r.IntN(len(content))]
-			case x < 97:
-				w = capitals[r.IntN(len(capitals))]
-			case x < 98 && r.IntN(3) == 0:
-				a := ads[r.IntN(len(ads))]
-				w = a.Name
-				if len(a.Aliases) > 0 && r.IntN(2) == 0 {
-					w = a.Aliases[0]
-				}
-			default:
-				w = fmt.Sprintf("%d", r.IntN(2030))
+			} else {
+				w = content(x)
 			}
 			if k == 0 {
 				w = strings.ToUpper(w[:1]) + w[1:]
@@ -132,6 +131,23 @@ func Text(size int, ads []adwatch.Advertiser, seed uint64) string {
 		}
 	}
 	return b.String()
+}
+
+// otherWord is a capitalised place or body (x < 97), an advertiser's name
+// now and then, or a number.
+func otherWord(x int, r *rand.Rand, ads []adwatch.Advertiser) string {
+	switch {
+	case x < 97:
+		return capitals[r.IntN(len(capitals))]
+	case x < 98 && r.IntN(3) == 0:
+		a := ads[r.IntN(len(ads))]
+		if len(a.Aliases) > 0 && r.IntN(2) == 0 {
+			return a.Aliases[0]
+		}
+		return a.Name
+	default:
+		return fmt.Sprintf("%d", r.IntN(2030))
+	}
 }
 
 // Docs cuts about total bytes of text into documents of 2-12 KB, the size of
@@ -166,49 +182,18 @@ func Article(size int, ads []adwatch.Advertiser, seed uint64) string {
 	for i := range topic {
 		topic[i] = tailWord(20000 + r.IntN(1_000_000))
 	}
-	var b strings.Builder
-	b.Grow(size + 256)
-	for b.Len() < size {
-		n := 12 + r.IntN(18)
-		for k := 0; k < n; k++ {
-			var w string
-			switch x := r.IntN(100); {
-			case x < 45:
-				w = function[r.IntN(len(function))]
-			case x < 56:
-				w = content[r.IntN(len(content))]
-			case x < 67:
-				w = topic[r.IntN(len(topic))]
-			case x < 88:
-				// Zipf-like: rank e^(u·ln 20000), from 1 to 20,000.
-				w = tailWord(int(math.Exp(r.Float64() * math.Log(20000))))
-			case x < 97:
-				w = capitals[r.IntN(len(capitals))]
-			case x < 98 && r.IntN(3) == 0:
-				a := ads[r.IntN(len(ads))]
-				w = a.Name
-				if len(a.Aliases) > 0 && r.IntN(2) == 0 {
-					w = a.Aliases[0]
-				}
-			default:
-				w = fmt.Sprintf("%d", r.IntN(2030))
-			}
-			if k == 0 {
-				w = strings.ToUpper(w[:1]) + w[1:]
-			} else {
-				b.WriteByte(' ')
-			}
-			b.WriteString(w)
-			if k < n-1 && r.IntN(12) == 0 {
-				b.WriteByte(',')
-			}
+	return sentences(size, r, func(x int) string {
+		switch {
+		case x < 56:
+			return content[r.IntN(len(content))]
+		case x < 67:
+			return topic[r.IntN(len(topic))]
+		case x < 88:
+			// Zipf-like: rank e^(u·ln 20000), from 1 to 20,000.
+			return tailWord(int(math.Exp(r.Float64() * math.Log(20000))))
 		}
-		b.WriteString(". ")
-		if r.IntN(6) == 0 {
-			b.WriteString("\n\n")
-		}
-	}
-	return b.String()
+		return otherWord(x, r, ads)
+	})
 }
 
 // tailWord is the i-th invented lower-case word: two to four syllables.
