@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,9 +14,6 @@ import (
 
 	"adwatch"
 	"adwatch/bench/matchbench/synth"
-	"adwatch/config"
-	"adwatch/internal/testdb"
-	"adwatch/store"
 )
 
 // BenchmarkPipelineLoopback runs the nightly pipeline in-process (crawler →
@@ -39,27 +35,9 @@ func BenchmarkPipelineLoopback(b *testing.B) {
 	srv := httptest.NewServer(benchSite(pages, ads))
 	b.Cleanup(srv.Close)
 	ctx := context.Background()
-	src := adwatch.Source{Name: "policy-wire", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: srv.URL + "/feed.xml", Follow: true}
 	for b.Loop() {
 		b.StopTimer()
-		db, err := store.Open(ctx, testdb.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.ImportAdvertisers(ctx, ads, false); err != nil {
-			b.Fatal(err)
-		}
-		if err := db.SyncSources(ctx, []adwatch.Source{src}); err != nil {
-			b.Fatal(err)
-		}
-		var cfg config.Config
-		cfg.Crawler.AllowPrivateNetworks = true
-		cfg.Crawler.PerHostParallelism = 8
-		a := &app{cfg: cfg, db: db, e: &env{getenv: os.Getenv}}
-		p, err := a.newPipeline(ctx, slog.New(slog.DiscardHandler))
-		if err != nil {
-			b.Fatal(err)
-		}
+		p, src, db := pipelineOn(b, srv.URL, ads, 8, true)
 		b.StartTimer()
 		start, cpu0, pg0 := time.Now(), processCPU(), postgresCPU()
 		run := p.crawlSource(ctx, src)

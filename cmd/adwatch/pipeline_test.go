@@ -60,35 +60,42 @@ func TestPipelineStopsWhenSavingFails(t *testing.T) {
 
 func newTestPipeline(t *testing.T, pages int, syncSource bool) (*pipeline, adwatch.Source, *store.DB, *atomic.Int64) {
 	t.Helper()
-	ctx := context.Background()
 	ads := synth.Advertisers(200)
-	site := benchSite(pages, ads)
 	var fetched atomic.Int64
-	srv := httptest.NewServer(countRequests(site, &fetched))
+	srv := httptest.NewServer(countRequests(benchSite(pages, ads), &fetched))
 	t.Cleanup(srv.Close)
-	db, err := store.Open(ctx, testdb.DSN(t))
+	p, src, db := pipelineOn(t, srv.URL, ads, 4, syncSource)
+	return p, src, db, &fetched
+}
+
+// pipelineOn makes the nightly pipeline for one feed source at siteURL on a
+// fresh database holding ads (and the source, when syncSource).
+func pipelineOn(tb testing.TB, siteURL string, ads []adwatch.Advertiser, parallelism int, syncSource bool) (*pipeline, adwatch.Source, *store.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, testdb.DSN(tb))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	if _, err := db.ImportAdvertisers(ctx, ads, false); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	src := adwatch.Source{Name: "policy-wire", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: srv.URL + "/feed.xml", Follow: true}
+	src := adwatch.Source{Name: "policy-wire", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: siteURL + "/feed.xml", Follow: true}
 	if syncSource {
 		if err := db.SyncSources(ctx, []adwatch.Source{src}); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	var cfg config.Config
 	cfg.Crawler.AllowPrivateNetworks = true
-	cfg.Crawler.PerHostParallelism = 4
+	cfg.Crawler.PerHostParallelism = parallelism
 	a := &app{cfg: cfg, db: db, e: &env{getenv: os.Getenv}}
 	p, err := a.newPipeline(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return p, src, db, &fetched
+	return p, src, db
 }
 
 // countRequests counts the article pages served.
