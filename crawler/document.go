@@ -24,18 +24,25 @@ type docItem struct {
 	updated *time.Time        // the listing's updated/published time, if any
 }
 
+// documentURL is the URL the item is emitted and remembered under.
+func (it docItem) documentURL() string {
+	if it.docURL != "" {
+		return it.docURL
+	}
+	return CanonicalURL(it.url)
+}
+
 // fetchDocs fetches the items State does not already have (or that the
 // listing says changed), in order, and emits each. Per-document failures are
 // recorded in the run; an emit error stops the crawl.
 func (s *session) fetchDocs(items []docItem) error {
 	// Jobs are made as the window advances, so a long listing costs one
 	// docItem per entry, not a job and a State lookup up front.
-	states := stateWindow{s: s, items: items}
+	states := &stateWindow{s: s, items: items}
+	states.batch, _ = s.c.state.(BatchState)
 	return s.getAll(len(items), func(i int) *job {
 		it := items[i]
-		if it.docURL == "" {
-			it.docURL = CanonicalURL(it.url)
-		}
+		it.docURL = it.documentURL()
 		if !s.firstSight(it.docURL) {
 			return nil
 		}
@@ -54,17 +61,14 @@ func (s *session) fetchDocs(items []docItem) error {
 type stateWindow struct {
 	s     *session
 	items []docItem
-	upTo  int // items[:upTo] were asked for
-	batch BatchState
+	upTo  int        // items[:upTo] were asked for
+	batch BatchState // nil: State cannot answer in batches, or failed to
 	got   map[string]adwatch.URLState
 }
 
 // known returns the state of items[i] (whose document URL is docURL), or
 // nil when it is unknown. Calls come in increasing i from one goroutine.
 func (w *stateWindow) known(i int, docURL string) *adwatch.URLState {
-	if w.upTo == 0 {
-		w.batch, _ = w.s.c.state.(BatchState)
-	}
 	if w.batch == nil {
 		return w.s.known(docURL)
 	}
@@ -72,10 +76,7 @@ func (w *stateWindow) known(i int, docURL string) *adwatch.URLState {
 		end := min(i+stateBatch, len(w.items))
 		urls := make([]string, 0, end-i)
 		for _, it := range w.items[i:end] {
-			if it.docURL == "" {
-				it.docURL = CanonicalURL(it.url)
-			}
-			urls = append(urls, it.docURL)
+			urls = append(urls, it.documentURL())
 		}
 		w.upTo = end
 		got, err := w.batch.URLStates(w.s.ctx, urls)

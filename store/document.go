@@ -76,7 +76,6 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		if err := b.assignIDs(ctx, tx); err != nil {
 			return err
 		}
-		b.finalIDs(docs)
 		if err := insertDocuments(ctx, tx, docs, hashes, b, sources, prints); err != nil {
 			return err
 		}
@@ -267,10 +266,10 @@ func storedVersions(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document) (
 // version each document is (new or stored), and which URLs need their
 // latest version moved.
 type batch struct {
-	isNew    []bool           // docs[i] is the first occurrence of a (URL, hash) not stored
-	versions []*storedVersion // the version docs[i] is, new or stored
-	latest   []bool           // a new docs[i] is its URL's latest (its last occurrence in the batch)
-	relatest map[string]int64 // URL → the version to make latest, where the stored rows must change
+	isNew    []bool                    // docs[i] is the first occurrence of a (URL, hash) not stored
+	versions []*storedVersion          // the version docs[i] is, new or stored
+	latest   []bool                    // a new docs[i] is its URL's latest (its last occurrence in the batch)
+	relatest map[string]*storedVersion // URL → the version to make latest, where the stored rows must change
 	newCount int
 }
 
@@ -282,7 +281,7 @@ func newBatch(docs []adwatch.Document, hashes []string, stored storedURLs) *batc
 		isNew:    make([]bool, len(docs)),
 		versions: make([]*storedVersion, len(docs)),
 		latest:   make([]bool, len(docs)),
-		relatest: make(map[string]int64),
+		relatest: make(map[string]*storedVersion),
 	}
 	last := make(map[string]int, len(docs))
 	for i := range docs {
@@ -309,20 +308,10 @@ func newBatch(docs []adwatch.Document, hashes []string, stored storedURLs) *batc
 		final := b.versions[last[url]]
 		b.latest[i] = b.versions[i] == final
 		if last[url] == i && ((final.New && final.Version > 1) || (!final.New && !final.Latest)) {
-			b.relatest[url] = 0 // the id is known after assignIDs
+			b.relatest[url] = final // a new one's id is set by assignIDs
 		}
 	}
 	return b
-}
-
-// finalIDs fills relatest with the id of each URL's final version.
-func (b *batch) finalIDs(docs []adwatch.Document) {
-	for i := range docs {
-		url := clean(docs[i].URL)
-		if _, ok := b.relatest[url]; ok {
-			b.relatest[url] = b.versions[i].ID // the last occurrence wins
-		}
-	}
 }
 
 // assignIDs takes the new documents' ids from the sequence before they are
@@ -437,15 +426,15 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 }
 
 // markLatest makes the given version of each URL its latest, and no other.
-func markLatest(ctx context.Context, tx *sqlx.Tx, latest map[string]int64) error {
+func markLatest(ctx context.Context, tx *sqlx.Tx, latest map[string]*storedVersion) error {
 	if len(latest) == 0 {
 		return nil
 	}
 	urls := make([]string, 0, len(latest))
 	ids := make([]int64, 0, len(latest))
-	for u, id := range latest {
+	for u, v := range latest {
 		urls = append(urls, u)
-		ids = append(ids, id)
+		ids = append(ids, v.ID)
 	}
 	_, err := tx.ExecContext(ctx, `
 		UPDATE documents d SET latest = (d.id = k.id)

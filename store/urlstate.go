@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,19 +20,14 @@ type execer interface {
 // URLState returns what the crawler remembered about url, or
 // adwatch.ErrNotFound when it never saw it.
 func (db *DB) URLState(ctx context.Context, url string) (adwatch.URLState, error) {
-	st := adwatch.URLState{URL: url}
-	var updated sql.NullTime
-	err := db.db.QueryRowContext(ctx, `
-		SELECT source, etag, last_modified, content_hash, status, fetched_at, updated
-		FROM url_state WHERE md5(url) = md5($1) AND url = $1`, clean(url)).
-		Scan(&st.Source, &st.ETag, &st.LastModified, &st.ContentHash, &st.Status, &st.FetchedAt, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, adwatch.ErrNotFound)
-	}
+	got, err := db.URLStates(ctx, []string{url})
 	if err != nil {
 		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, err)
 	}
-	st.Updated = timePtr(updated)
+	st, ok := got[url]
+	if !ok {
+		return adwatch.URLState{}, fmt.Errorf("url state of %s: %w", url, adwatch.ErrNotFound)
+	}
 	return st, nil
 }
 
