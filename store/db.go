@@ -23,8 +23,9 @@ import (
 
 // DB is adwatch's database: a connection pool and the queries on it.
 type DB struct {
-	db    *sqlx.DB
-	route atomic.Pointer[Router] // see SetRouter (routing.go)
+	db      *sqlx.DB
+	route   atomic.Pointer[Router] // see SetRouter (routing.go)
+	vectors vectorCheck            // whether search vectors may be computed in Go (searchvec.go)
 }
 
 // Open connects to the database named by dsn, creating the database when it

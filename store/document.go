@@ -53,6 +53,7 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		return nil, nil
 	}
 	channels = uniq(channels)
+	vectorsInGo := db.vectors.ok(ctx, db.db)
 	results := make([]SaveResult, len(docs))
 	var created []adwatch.Alert
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -76,7 +77,7 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		if err := b.assignIDs(ctx, tx); err != nil {
 			return err
 		}
-		if err := insertDocuments(ctx, tx, docs, hashes, b, sources, prints); err != nil {
+		if err := insertDocuments(ctx, tx, docs, hashes, b, sources, prints, vectorsInGo); err != nil {
 			return err
 		}
 		if err := markLatest(ctx, tx, b.relatest); err != nil {
@@ -342,8 +343,10 @@ func (b *batch) assignIDs(ctx context.Context, tx *sqlx.Tx) error {
 }
 
 // insertDocuments inserts the batch's new documents in one statement; their
-// stories are set after (setStories).
-func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, b *batch, sources map[string]int64, prints []fingerprint) error {
+// stories are set after (setStories). With vectorsInGo, the same statement
+// writes the search vectors searchVector could compute into search_docs,
+// and the insert trigger computes only the others.
+func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, hashes []string, b *batch, sources map[string]int64, prints []fingerprint, vectorsInGo bool) error {
 	if b.newCount == 0 {
 		return nil
 	}
@@ -357,6 +360,8 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		texts, contentHashes, metas, contentTypes, finalURLs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 		headers, spans                                       = make([]string, 0, n), make([]string, 0, n)
 		raws                                                 = make(pq.ByteaArray, 0, n)
+		vecIDs                                               []int64
+		vecs                                                 []string
 	)
 	for i := range docs {
 		if !b.isNew[i] {
@@ -398,8 +403,16 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		raws, headers, rawSizes, spans = append(raws, raw), append(headers, header), append(rawSizes, int64(len(d.Raw))), append(spans, string(sp))
 		hasPrint, simhashes = append(hasPrint, fp.ok), append(simhashes, sh)
 		b0, b1, b2, b3 = append(b0, int64(bands[0])), append(b1, int64(bands[1])), append(b2, int64(bands[2])), append(b3, int64(bands[3]))
+		if vectorsInGo && b.latest[i] {
+			if vec, ok := searchVector(titles[len(titles)-1], texts[len(texts)-1]); ok {
+				vecIDs, vecs = append(vecIDs, v.ID), append(vecs, vec)
+			}
+		}
 	}
+	// The search_docs rows are inserted by the same statement, so the
+	// documents' insert trigger, which fires at its end, finds them.
 	_, err := tx.ExecContext(ctx, `
+		WITH d AS (
 		INSERT INTO documents (id, url, version, latest, title, source_id, kind, published_at, fetched_at, text,
 			content_hash, meta, content_type, status, final_url, raw, raw_headers, raw_size, company_spans,
 			simhash, simhash_b0, simhash_b1, simhash_b2, simhash_b3)
@@ -413,12 +426,17 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 			$16::bytea[], $17::text[], $18::int[], $19::text[], $20::bool[], $21::bigint[], $22::int[],
 			$23::int[], $24::int[], $25::int[])
 			AS t(id, url, version, latest, title, source_id, kind, published, fetched, text, hash, meta,
-				content_type, status, final_url, raw, headers, raw_size, spans, fp, simhash, b0, b1, b2, b3)`,
+				content_type, status, final_url, raw, headers, raw_size, spans, fp, simhash, b0, b1, b2, b3)
+		RETURNING id, latest, coalesce(published_at, fetched_at) AS t, source_id, kind)
+		INSERT INTO search_docs (id, t, source_id, kind, tsv, month)
+		SELECT d.id, d.t, d.source_id, d.kind, v.tsv::tsvector, adwatch_search_month(d.t)
+		FROM d JOIN unnest($26::bigint[], $27::text[]) AS v(id, tsv) ON v.id = d.id
+		WHERE d.latest`,
 		pq.Array(ids), pq.Array(urls), pq.Array(versions), pq.Array(latest), pq.Array(titles), pq.Array(sourceIDs),
 		pq.Array(kinds), pq.Array(published), pq.Array(fetched), pq.Array(texts), pq.Array(contentHashes), pq.Array(metas),
 		pq.Array(contentTypes), pq.Array(statuses), pq.Array(finalURLs), raws, pq.Array(headers), pq.Array(rawSizes),
 		pq.Array(spans), pq.Array(hasPrint), pq.Array(simhashes), pq.Array(b0), pq.Array(b1), pq.Array(b2),
-		pq.Array(b3))
+		pq.Array(b3), pq.Array(vecIDs), pq.Array(vecs))
 	if err != nil {
 		return fmt.Errorf("insert %d documents: %w", n, err)
 	}
