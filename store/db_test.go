@@ -130,3 +130,44 @@ func TestOpenNamesTheApplication(t *testing.T) {
 		t.Errorf("application_name: got %q, want adwatch", name)
 	}
 }
+
+// TestOpenKeepsConnections: a run uses a dozen connections at once (savers,
+// crawl state, River); returning them to the pool must not end their
+// PostgreSQL backends, or each next use forks a new one that rebuilds its
+// caches and plans.
+func TestOpenKeepsConnections(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := testdb.DSN(t)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const parallel, rounds = 12, 20
+	for range rounds {
+		var wg sync.WaitGroup
+		for range parallel {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Long enough that the twelve overlap.
+				if _, err := db.SQL().ExecContext(ctx, "SELECT pg_sleep(0.01)"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	var sessions int
+	err = db.SQL().QueryRowContext(ctx, `SELECT sessions FROM pg_stat_database WHERE datname = current_database()`).Scan(&sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The template copy and the migration left a few; the pool may open a
+	// few more than parallel. With 4 idle it opened 164.
+	if sessions > 2*parallel+4 {
+		t.Errorf("%d backends started for %d rounds of %d parallel queries, want them reused", sessions, rounds, parallel)
+	}
+	t.Logf("%d sessions", sessions)
+}
