@@ -10,8 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
 	"github.com/jmoiron/sqlx"
-	"github.com/kljensen/snowball/english"
 	"github.com/lib/pq"
 )
 
@@ -355,15 +356,17 @@ func appendLowerASCII(b []byte, s string) []byte {
 	return b
 }
 
-// stems caches the stemmer's results: it converts every word to runes for
-// each suffix it tries, and news copy repeats a vocabulary of some tens of
-// thousands of words. Bounded: emptied when full.
+// stems caches the stemmer's results (about 0.6 µs a word): news copy
+// repeats a vocabulary of some tens of thousands of words. Bounded: emptied
+// when full.
 var stems = struct {
 	sync.RWMutex
 	m map[string]string
 }{m: map[string]string{}}
 
 const maxStems = 50000
+
+var snowballEnvs = sync.Pool{New: func() any { return snowballstem.NewEnv("") }}
 
 // stem is the english configuration's Snowball stemmer of a lower-case
 // word that is not a stop word.
@@ -375,7 +378,11 @@ func stem(word []byte) string {
 		return s
 	}
 	w := string(word)
-	s = english.Stem(w, true)
+	env := snowballEnvs.Get().(*snowballstem.Env)
+	env.SetCurrent(w)
+	english.Stem(env)
+	s = env.Current()
+	snowballEnvs.Put(env)
 	stems.Lock()
 	if len(stems.m) >= maxStems {
 		clear(stems.m)
