@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -165,9 +166,16 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 	if f.BeforeID != 0 {
 		where = append(where, "al.id < "+arg(f.BeforeID))
 	}
+	// Deliveries come along as JSON and the story's documents only for
+	// alerts that have some: a delivery job loads its alert, so this is one
+	// statement per delivery instead of three.
 	query := `
 		SELECT al.id, a.ext_id, a.name, a.owner_email, al.document_id, d.url, d.title, s.name, d.kind,
-			d.published_at, al.alias, al.score, al.reasons, al.snippet, al.status, al.rescreen, al.created_at
+			d.published_at, al.alias, al.score, al.reasons, al.snippet, al.status, al.rescreen, al.created_at,
+			(SELECT json_agg(json_build_object('channel', ad.channel, 'status', ad.status,
+				'attempts', ad.attempts, 'last_error', ad.last_error, 'delivered_at', ad.delivered_at))
+			 FROM alert_deliveries ad WHERE ad.alert_id = al.id),
+			EXISTS (SELECT FROM alert_documents x WHERE x.alert_id = al.id)
 		FROM alerts al
 		JOIN advertisers a ON a.id = al.advertiser_id
 		JOIN documents d ON d.id = al.document_id
@@ -185,65 +193,66 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 	}
 	defer rows.Close()
 	var out []adwatch.Alert
-	index := make(map[int64]int)
+	var withStory []int // indexes into out of the alerts with documents of their story
 	for rows.Next() {
 		var a adwatch.Alert
 		var kind string
 		var published sql.NullTime
 		var reasons pq.StringArray
+		var deliveries []byte
+		var hasStory bool
 		if err := rows.Scan(&a.ID, &a.AdvertiserID, &a.Advertiser, &a.OwnerEmail, &a.DocumentID,
 			&a.DocumentURL, &a.Title, &a.Source, &kind, &published, &a.Alias, &a.Score, &reasons,
-			&a.Snippet, &a.Status, &a.Rescreen, &a.CreatedAt); err != nil {
+			&a.Snippet, &a.Status, &a.Rescreen, &a.CreatedAt, &deliveries, &hasStory); err != nil {
 			return nil, fmt.Errorf("scan alert: %w", err)
 		}
 		a.Kind = adwatch.Kind(kind)
 		a.PublishedAt = timePtr(published)
 		a.Reasons = nonNilStrings(reasons)
-		a.Deliveries = map[string]adwatch.Delivery{}
-		a.Delivered = map[string]bool{}
-		index[a.ID] = len(out)
+		if err := setDeliveries(&a, deliveries); err != nil {
+			return nil, err
+		}
+		if hasStory {
+			withStory = append(withStory, len(out))
+		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query alerts: %w", err)
 	}
-	if len(out) == 0 {
+	if len(withStory) == 0 {
 		return out, nil
 	}
-	if err := loadDeliveries(ctx, q, out, index); err != nil {
+	stories := make([]adwatch.Alert, len(withStory))
+	storyIndex := make(map[int64]int, len(withStory))
+	for i, j := range withStory {
+		stories[i] = out[j]
+		storyIndex[out[j].ID] = i
+	}
+	if err := loadStories(ctx, q, stories, storyIndex); err != nil {
 		return nil, err
 	}
-	if err := loadStories(ctx, q, out, index); err != nil {
-		return nil, err
+	for i, j := range withStory {
+		out[j].Story = stories[i].Story
 	}
 	return out, nil
 }
 
-func loadDeliveries(ctx context.Context, q sqlx.QueryerContext, alerts []adwatch.Alert, index map[int64]int) error {
-	ids := make([]int64, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.ID
+// setDeliveries fills an alert's deliveries from their JSON aggregate (NULL
+// when there are none).
+func setDeliveries(a *adwatch.Alert, deliveries []byte) error {
+	a.Deliveries = map[string]adwatch.Delivery{}
+	a.Delivered = map[string]bool{}
+	if deliveries == nil {
+		return nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT alert_id, channel, status, attempts, last_error, delivered_at
-		FROM alert_deliveries WHERE alert_id = ANY($1)`, pq.Array(ids))
-	if err != nil {
-		return fmt.Errorf("query deliveries: %w", err)
+	var ds []adwatch.Delivery
+	if err := json.Unmarshal(deliveries, &ds); err != nil {
+		return fmt.Errorf("alert %d: deliveries: %w", a.ID, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var d adwatch.Delivery
-		var at sql.NullTime
-		if err := rows.Scan(&id, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &at); err != nil {
-			return fmt.Errorf("scan delivery: %w", err)
-		}
-		d.DeliveredAt = timePtr(at)
-		a := &alerts[index[id]]
+	for _, d := range ds {
 		a.Deliveries[d.Channel] = d
 		a.Delivered[d.Channel] = d.Status == adwatch.DeliveryDelivered
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("query deliveries: %w", err)
 	}
 	return nil
 }
