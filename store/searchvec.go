@@ -116,10 +116,10 @@ func (v *vecBuilder) add(s string, title bool) bool {
 		var e int32
 		var known bool
 		if w.stem {
-			if stopWords[string(v.lower)] {
-				continue // the position is used all the same
-			}
 			lex := stem(v.lower)
+			if lex == "" {
+				continue // a stop word: its position is used all the same
+			}
 			if e, known = v.index[lex]; !known {
 				e = v.newEntry(lex)
 			}
@@ -341,9 +341,24 @@ func classify(word string) (letters, digits bool) {
 	return letters, digits
 }
 
-func isVecDigit(c byte) bool  { return '0' <= c && c <= '9' }
-func isVecLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isVecAlnum(c byte) bool  { return isVecDigit(c) || isVecLetter(c) }
+const (
+	vecDigit = 1 << iota
+	vecLetter
+)
+
+var vecClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = vecDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = vecLetter, vecLetter
+	}
+	return t
+}()
+
+func isVecDigit(c byte) bool  { return vecClass[c] == vecDigit }
+func isVecLetter(c byte) bool { return vecClass[c] == vecLetter }
+func isVecAlnum(c byte) bool  { return vecClass[c] != 0 }
 
 func appendLowerASCII(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
@@ -356,9 +371,9 @@ func appendLowerASCII(b []byte, s string) []byte {
 	return b
 }
 
-// stems caches the stemmer's results (about 0.6 µs a word): news copy
-// repeats a vocabulary of some tens of thousands of words. Bounded: emptied
-// when full.
+// stems caches the stemmer's results (about 0.6 µs a word), "" for stop
+// words: news copy repeats a vocabulary of some tens of thousands of words.
+// Bounded: emptied when full.
 var stems = struct {
 	sync.RWMutex
 	m map[string]string
@@ -369,7 +384,7 @@ const maxStems = 50000
 var snowballEnvs = sync.Pool{New: func() any { return snowballstem.NewEnv("") }}
 
 // stem is the english configuration's Snowball stemmer of a lower-case
-// word that is not a stop word.
+// word, or "" for a stop word.
 func stem(word []byte) string {
 	stems.RLock()
 	s, ok := stems.m[string(word)]
@@ -378,11 +393,13 @@ func stem(word []byte) string {
 		return s
 	}
 	w := string(word)
-	env := snowballEnvs.Get().(*snowballstem.Env)
-	env.SetCurrent(w)
-	english.Stem(env)
-	s = env.Current()
-	snowballEnvs.Put(env)
+	if !stopWords[w] {
+		env := snowballEnvs.Get().(*snowballstem.Env)
+		env.SetCurrent(w)
+		english.Stem(env)
+		s = env.Current()
+		snowballEnvs.Put(env)
+	}
 	stems.Lock()
 	if len(stems.m) >= maxStems {
 		clear(stems.m)
