@@ -68,12 +68,21 @@ var vectorFragments = []string{
 	"a", "I", "the", "The", "THE", "kaspersky", "Kaspersky", "banned", "running", "ponies",
 	"agencies", "x", "ray", "co", "founder", "U", "S", "St", "Louis", "e", "g", "s", "t", "n",
 	"don", "1", "19", "2024", "06", "000", "3", "5", "35", "1e5", "2nd", "abc123", "A1", "v1",
-	" ", " ", " ", "  ", "\n", "\t", ".", ".", "-", "-", "+", "'", "'", ",", ";", ":", "!", "?",
+	" ", " ", " ", "  ", "\n", "\t", "\r", "\v", "\f", ".", ".", "-", "-", "+", "'", "'", ",", ";", ":", "!", "?",
 	"(", ")", "[", "]", "\"", "%", "$", "=", "*", "#", "|", "^", "`", "{", "}",
 	"’", "‘", "“", "”", "—", "–", "…", "•", "·", "\u00a0", "©", "®", "™",
 	"é", "café", "_", "@", "/", "<", ">", "&", "\\", "~", "\x01",
 	"www", "com", "example", "0", "9", "e5", "E", "x1", "http", "..", "...", "--", "'s", "n't",
 	"Inc", "Ltd", "Co", "AG", "e-mail", "mid", "year", "old", "related", "organizations", "generously",
+}
+
+// numbers is n distinct tokens.
+func numbers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "%d ", i)
+	}
+	return b.String()
 }
 
 func randomText(r *rand.Rand, maxParts int) string {
@@ -104,6 +113,31 @@ func TestSearchVectorMatchesDatabase(t *testing.T) {
 			t.Errorf("Go vectorised %d of %d random texts, want at least a tenth", accepted, len(pairs))
 		}
 		t.Logf("Go vectorised %d of %d random texts", accepted, len(pairs))
+	})
+
+	t.Run("limits", func(t *testing.T) {
+		// At the limits Go vectorises and agrees; past them it refuses
+		// (PostgreSQL keeps 256 positions of a lexeme and caps positions
+		// at 16383, which Go does not reproduce).
+		at := []vectorPair{
+			{"Kaspersky", strings.Repeat("kaspersky ", maxLexemePositions-1)},
+			{"", strings.Repeat("word", maxVectorWord/4)},
+			{"", numbers(maxVectorTokens - 1)},
+		}
+		if n := compareVectors(t, db, at); n != len(at) {
+			t.Errorf("Go vectorised %d of the %d texts at its limits", n, len(at))
+		}
+		for _, p := range []vectorPair{
+			{"Kaspersky", strings.Repeat("kaspersky ", maxLexemePositions)},
+			{"", strings.Repeat("word", maxVectorWord/4+1)},
+			{"", numbers(maxVectorTokens + 1)},
+			{strings.Repeat("t ", 5001), "body"},
+			{"", strings.Repeat("b ", maxVectorBody/2+1)},
+		} {
+			if _, ok := searchVector(p.title, p.body); ok {
+				t.Errorf("vectorised past its limits: title %.20q (%d bytes), body %.20q (%d bytes)", p.title, len(p.title), p.body, len(p.body))
+			}
+		}
 	})
 
 	t.Run("press", func(t *testing.T) {
