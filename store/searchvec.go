@@ -236,13 +236,13 @@ func vecWords(s string, out []vecWord) ([]vecWord, bool) {
 				switch {
 				case !digits && isVecLetter(s[j+1]):
 					// A hyphenated word: the whole, then each part.
-					k, parts := j, 1
+					k := j
 					for k+1 < n && s[k] == '-' && isVecLetter(s[k+1]) {
 						e := alnumEnd(s, k+1)
 						if _, d := classify(s[k+1 : e]); d {
 							return out, false
 						}
-						k, parts = e, parts+1
+						k = e
 					}
 					if joined(s, k) || k-i > maxVectorWord {
 						return out, false
