@@ -195,7 +195,7 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 	}
 	defer rows.Close()
 	var out []adwatch.Alert
-	var withStory []int // indexes into out of the alerts with documents of their story
+	withStory := map[int64]int{} // alert ID → index into out, for alerts with documents of their story
 	for rows.Next() {
 		var a adwatch.Alert
 		var kind string
@@ -215,7 +215,7 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 			return nil, err
 		}
 		if hasStory {
-			withStory = append(withStory, len(out))
+			withStory[a.ID] = len(out)
 		}
 		out = append(out, a)
 	}
@@ -225,17 +225,8 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 	if len(withStory) == 0 {
 		return out, nil
 	}
-	stories := make([]adwatch.Alert, len(withStory))
-	storyIndex := make(map[int64]int, len(withStory))
-	for i, j := range withStory {
-		stories[i] = out[j]
-		storyIndex[out[j].ID] = i
-	}
-	if err := loadStories(ctx, q, stories, storyIndex); err != nil {
+	if err := loadStories(ctx, q, out, withStory); err != nil {
 		return nil, err
-	}
-	for i, j := range withStory {
-		out[j].Story = stories[i].Story
 	}
 	return out, nil
 }

@@ -396,15 +396,16 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		sh, bands := int64(fp.fp), bands(fp.fp)
 		v := b.versions[i]
 		ids, versions, latest = append(ids, v.ID), append(versions, int64(v.Version)), append(latest, b.latest[i])
-		urls, titles, sourceIDs = append(urls, clean(d.URL)), append(titles, clean(d.Title)), append(sourceIDs, sources[d.Source])
+		title, text := clean(d.Title), clean(d.Text)
+		urls, titles, sourceIDs = append(urls, clean(d.URL)), append(titles, title), append(sourceIDs, sources[d.Source])
 		kinds, published, fetched = append(kinds, string(d.Kind)), append(published, pub), append(fetched, fetchedAt.Format(time.RFC3339Nano))
-		texts, contentHashes, metas = append(texts, clean(d.Text)), append(contentHashes, hashes[i]), append(metas, meta)
+		texts, contentHashes, metas = append(texts, text), append(contentHashes, hashes[i]), append(metas, meta)
 		contentTypes, statuses, finalURLs = append(contentTypes, clean(d.ContentType)), append(statuses, int64(d.Status)), append(finalURLs, clean(d.FinalURL))
 		raws, headers, rawSizes, spans = append(raws, raw), append(headers, header), append(rawSizes, int64(len(d.Raw))), append(spans, string(sp))
 		hasPrint, simhashes = append(hasPrint, fp.ok), append(simhashes, sh)
 		b0, b1, b2, b3 = append(b0, int64(bands[0])), append(b1, int64(bands[1])), append(b2, int64(bands[2])), append(b3, int64(bands[3]))
 		if vectorsInGo && b.latest[i] {
-			if vec, ok := searchVector(titles[len(titles)-1], texts[len(texts)-1]); ok {
+			if vec, ok := searchVector(title, text); ok {
 				vecIDs, vecs = append(vecIDs, v.ID), append(vecs, vec)
 			}
 		}

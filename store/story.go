@@ -367,12 +367,13 @@ func sameStory(a uint64, at time.Time, b uint64, bt time.Time) bool {
 	return bits.OnesCount64(a^b) <= storyDistance && d <= storyWindow && d >= -storyWindow
 }
 
-// loadStories fills the Story of alerts that have documents attached: the
-// alert's own document first, then the copies in the order they came.
+// loadStories fills the Story of the alerts index names (alert ID → index
+// into alerts), those with documents attached: the alert's own document
+// first, then the copies in the order they came.
 func loadStories(ctx context.Context, q sqlx.QueryerContext, alerts []adwatch.Alert, index map[int64]int) error {
-	ids := make([]int64, len(alerts))
-	for i, a := range alerts {
-		ids[i] = a.ID
+	ids := make([]int64, 0, len(index))
+	for id := range index {
+		ids = append(ids, id)
 	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT ad.alert_id, d.id, d.url, d.title, s.name, d.published_at
