@@ -81,14 +81,16 @@ func TestSaveDocumentsBatchEqualsOneByOne(t *testing.T) {
 	if got, want := snapshot(t, many), snapshot(t, one); !slices.Equal(got, want) {
 		t.Errorf("batch stored\n%s\none by one stored\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// The case list is not vacuous: versions moved, a story formed, the
-	// redirect's final URL has crawl state.
+	// The case list is not vacuous: versions moved, a story formed within
+	// the batch and its copy joined the first copy's alert, the redirect's
+	// final URL has crawl state.
 	snap := strings.Join(snapshot(t, many), "\n")
 	for _, want := range []string{
 		"doc https://www.dhs.example/rule v2 latest=t",
 		"doc https://www.dhs.example/rule v1 latest=f",
 		"doc https://press.example/2019/05/16/commerce-adds-huawei-to-entity-list v1 latest=t",
 		"story https://news-one.example/tech/huawei-blacklist v1 -> https://wire.example/2019/05/15/huawei-entity-list v1",
+		"attached https://news-one.example/tech/huawei-blacklist v1 to https://wire.example/2019/05/15/huawei-entity-list",
 		"state https://www.fcc.example/covered-list/2021-03-12-final",
 		"search https://www.dhs.example/news/2017/12/12/ndaa-section-1634 v2 t",
 	} {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -102,19 +101,24 @@ func (db *DB) SaveDocuments(ctx context.Context, docs []adwatch.Document, channe
 		if err := setStories(ctx, tx, b, prints); err != nil {
 			return err
 		}
-		var alertIDs []int64
-		perDoc := make([][]int64, len(docs))
+		var toMatch []docMatches
+		var matched []int // index into docs of each toMatch
 		for i := range docs {
 			v := b.versions[i]
 			results[i] = SaveResult{DocumentID: v.ID, Version: v.Version, New: v.New && b.isNew[i]}
-			if !results[i].New {
-				continue
+			if results[i].New && len(docs[i].Matches) > 0 {
+				toMatch = append(toMatch, docMatches{docID: v.ID, story: prints[i].story, matches: docs[i].Matches})
+				matched = append(matched, i)
 			}
-			ids, err := saveMatches(ctx, tx, v.ID, docs[i].Matches, false, prints[i].story)
-			if err != nil {
-				return fmt.Errorf("document %s: %w", docs[i].URL, err)
-			}
-			perDoc[i] = ids
+		}
+		byDoc, err := saveMatches(ctx, tx, toMatch, false)
+		if err != nil {
+			return err
+		}
+		var alertIDs []int64
+		perDoc := make([][]int64, len(docs))
+		for j, ids := range byDoc {
+			perDoc[matched[j]] = ids
 			alertIDs = append(alertIDs, ids...)
 		}
 		created = []adwatch.Alert{}
@@ -539,47 +543,138 @@ func saveCompanies(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, b 
 	return nil
 }
 
-// saveMatches records each match and raises an alert for each active
-// advertiser among them, returning the ids of alerts created (an alert that
-// already existed for the pair is not created again). When the document
-// belongs to a story (story != 0) and the advertiser already has an alert on
-// that story, the document is attached to that alert instead: one story, one
-// alert. Matches naming an advertiser that is not in the database are
-// ignored: extraction may have used another list.
-func saveMatches(ctx context.Context, tx *sqlx.Tx, docID int64, matches []adwatch.Match, rescreen bool, story int64) ([]int64, error) {
-	var ids []int64
-	for _, m := range bestMatches(matches) {
-		var id int64
-		err := tx.QueryRowContext(ctx, `
-			WITH adv AS (SELECT id, active FROM advertisers WHERE ext_id = $2),
-			m AS (
-				INSERT INTO document_matches (document_id, advertiser_id, alias, score, reasons, snippet,
-					start_offset, end_offset, mentions)
-				SELECT $1, adv.id, $3, $4, $5, $6, $7, $8, $9 FROM adv
-				ON CONFLICT (document_id, advertiser_id) DO NOTHING),
-			story AS (
-				SELECT al.id FROM adv, documents d JOIN alerts al ON al.document_id = d.id
-				WHERE $11::bigint <> 0 AND (d.story_id = $11 OR d.id = $11) AND al.advertiser_id = adv.id
-					AND adv.active AND al.document_id <> $1
-				ORDER BY al.id LIMIT 1),
-			attached AS (
-				INSERT INTO alert_documents (alert_id, document_id) SELECT id, $1 FROM story
-				ON CONFLICT DO NOTHING)
-			INSERT INTO alerts (advertiser_id, document_id, alias, score, reasons, snippet, rescreen)
-			SELECT adv.id, $1, $3, $4, $5, $6, $10 FROM adv WHERE adv.active AND NOT EXISTS (SELECT FROM story)
-			ON CONFLICT (advertiser_id, document_id) DO NOTHING
-			RETURNING id`,
-			docID, m.AdvertiserID, clean(m.Alias), m.Score, pq.Array(cleanAll(m.Reasons)), clean(m.Snippet),
-			m.Start, m.End, m.Mentions, rescreen, story).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+// docMatches is one document's advertiser matches, for saveMatches.
+type docMatches struct {
+	docID   int64
+	story   int64 // the document's story (an earlier near-duplicate's); 0: none or its own
+	matches []adwatch.Match
+}
+
+// saveMatches records each document's matches and raises an alert for each
+// active advertiser among them, returning per document the ids of the alerts
+// created (an alert that already existed for the pair is not created again).
+// When a document belongs to a story (story != 0) and the advertiser already
+// has an alert on that story, the document is attached to that alert
+// instead: one story, one alert. Matches naming an advertiser that is not in
+// the database are ignored: extraction may have used another list.
+//
+// The result is that of saving the documents one by one, in order, in at
+// most two statements whatever the batch's size: first every match, with the
+// alert or attachment of the first document of each story and advertiser;
+// then the later documents of those stories, which by then find the first
+// one's alert. (One statement cannot do both: it does not see the alerts it
+// inserts itself.)
+func saveMatches(ctx context.Context, tx *sqlx.Tx, docs []docMatches, rescreen bool) ([][]int64, error) {
+	var first, later matchRows
+	type pair struct {
+		story int64
+		adv   string
+	}
+	seen := map[pair]bool{}
+	for i, d := range docs {
+		story := d.story
+		if story == 0 {
+			story = d.docID // a story's first document is the story
+		}
+		for _, m := range bestMatches(d.matches) {
+			k := pair{story, m.AdvertiserID}
+			if d.story != 0 && seen[k] {
+				later.add(i, d, m)
+				continue
+			}
+			seen[k] = true
+			first.add(i, d, m)
+		}
+	}
+	out := make([][]int64, len(docs))
+	for _, rows := range []*matchRows{&first, &later} {
+		if len(rows.docs) == 0 {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("match %s: %w", m.AdvertiserID, err)
+		if err := rows.save(ctx, tx, rescreen, out); err != nil {
+			return nil, err
 		}
-		ids = append(ids, id)
 	}
-	return ids, nil
+	return out, nil
+}
+
+// matchRows are matches to save in one statement, as parallel arrays.
+type matchRows struct {
+	index                  []int // into saveMatches' docs
+	docs, stories          []int64
+	advs, aliases, reasons []string
+	snippets               []string
+	scores                 []float64
+	starts, ends, mentions []int64
+}
+
+func (r *matchRows) add(i int, d docMatches, m adwatch.Match) {
+	reasons, _ := json.Marshal(cleanAll(m.Reasons)) // strings always encode
+	r.index, r.docs, r.stories = append(r.index, i), append(r.docs, d.docID), append(r.stories, d.story)
+	r.advs, r.aliases, r.reasons = append(r.advs, m.AdvertiserID), append(r.aliases, clean(m.Alias)), append(r.reasons, string(reasons))
+	r.snippets, r.scores = append(r.snippets, clean(m.Snippet)), append(r.scores, m.Score)
+	r.starts, r.ends, r.mentions = append(r.starts, int64(m.Start)), append(r.ends, int64(m.End)), append(r.mentions, int64(m.Mentions))
+}
+
+// save inserts the rows' matches, attaches each row whose story already has
+// an alert for its advertiser to the earliest such alert, and raises an
+// alert for the others whose advertiser is active. The ids of the alerts
+// created are appended to created, by document.
+func (r *matchRows) save(ctx context.Context, tx *sqlx.Tx, rescreen bool, created [][]int64) error {
+	rows, err := tx.QueryContext(ctx, `
+		WITH adv AS (
+			SELECT k.*, a.id AS aid, a.active
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::int[],
+				$8::int[], $9::int[], $10::bigint[]) WITH ORDINALITY
+				AS k(doc, ext, alias, score, reasons, snippet, so, eo, mentions, story, ord)
+			JOIN advertisers a ON a.ext_id = k.ext),
+		m AS (
+			INSERT INTO document_matches (document_id, advertiser_id, alias, score, reasons, snippet,
+				start_offset, end_offset, mentions)
+			SELECT doc, aid, alias, score, ARRAY(SELECT jsonb_array_elements_text(reasons::jsonb)), snippet,
+				so, eo, mentions
+			FROM adv ORDER BY ord
+			ON CONFLICT (document_id, advertiser_id) DO NOTHING),
+		story AS (
+			SELECT adv.ord, adv.doc, (
+				SELECT al.id FROM documents d JOIN alerts al ON al.document_id = d.id
+				WHERE (d.story_id = adv.story OR d.id = adv.story) AND al.advertiser_id = adv.aid
+					AND al.document_id <> adv.doc
+				ORDER BY al.id LIMIT 1) AS alert
+			FROM adv WHERE adv.story <> 0 AND adv.active),
+		attached AS (
+			INSERT INTO alert_documents (alert_id, document_id)
+			SELECT alert, doc FROM story WHERE alert IS NOT NULL
+			ON CONFLICT DO NOTHING),
+		raised AS (
+			INSERT INTO alerts (advertiser_id, document_id, alias, score, reasons, snippet, rescreen)
+			SELECT adv.aid, adv.doc, adv.alias, adv.score, ARRAY(SELECT jsonb_array_elements_text(adv.reasons::jsonb)),
+				adv.snippet, $11
+			FROM adv LEFT JOIN story ON story.ord = adv.ord
+			WHERE adv.active AND story.alert IS NULL
+			ORDER BY adv.ord
+			ON CONFLICT (advertiser_id, document_id) DO NOTHING
+			RETURNING id, advertiser_id, document_id)
+		SELECT adv.ord, raised.id FROM raised JOIN adv ON adv.aid = raised.advertiser_id AND adv.doc = raised.document_id
+		ORDER BY adv.ord`,
+		pq.Array(r.docs), pq.Array(r.advs), pq.Array(r.aliases), pq.Array(r.scores), pq.Array(r.reasons),
+		pq.Array(r.snippets), pq.Array(r.starts), pq.Array(r.ends), pq.Array(r.mentions), pq.Array(r.stories), rescreen)
+	if err != nil {
+		return fmt.Errorf("save %d matches: %w", len(r.docs), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ord, id int64
+		if err := rows.Scan(&ord, &id); err != nil {
+			return fmt.Errorf("save %d matches: %w", len(r.docs), err)
+		}
+		i := r.index[ord-1]
+		created[i] = append(created[i], id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("save %d matches: %w", len(r.docs), err)
+	}
+	return nil
 }
 
 // bestMatches keeps one match per advertiser, the highest scored.

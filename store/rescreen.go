@@ -105,10 +105,11 @@ func (db *DB) SaveRescreen(ctx context.Context, documentID int64, matches []adwa
 		if err != nil {
 			return err
 		}
-		ids, err := saveMatches(ctx, tx, documentID, matches, true, story)
+		byDoc, err := saveMatches(ctx, tx, []docMatches{{docID: documentID, story: story, matches: matches}}, true)
 		if err != nil {
 			return err
 		}
+		ids := byDoc[0]
 		if len(ids) == 0 {
 			return nil
 		}
