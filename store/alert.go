@@ -142,54 +142,20 @@ func (db *DB) UndeliveredAlerts(ctx context.Context) (map[string]int, error) {
 
 // loadAlerts reads alerts with everything a message or a page needs.
 func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]adwatch.Alert, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	ids := f.ids
+	if ids == nil || f.AlertFilter != (AlertFilter{}) {
+		var err error
+		if ids, err = alertIDs(ctx, q, f); err != nil {
+			return nil, err
+		}
 	}
-	if f.ids != nil {
-		where = append(where, "al.id = ANY("+arg(pq.Array(f.ids))+")")
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	if f.Status != "" {
-		where = append(where, "al.status = "+arg(f.Status))
-	}
-	if f.AdvertiserID != "" {
-		where = append(where, "a.ext_id = "+arg(clean(f.AdvertiserID)))
-	}
-	if f.DocumentID != 0 {
-		where = append(where, "al.document_id = "+arg(f.DocumentID))
-	}
-	if f.Source != "" {
-		where = append(where, "s.name = "+arg(clean(f.Source)))
-	}
-	if f.BeforeID != 0 {
-		where = append(where, "al.id < "+arg(f.BeforeID))
-	}
-	// Deliveries come along as JSON and the story's documents only for
-	// alerts that have some: a delivery job loads its alert, so this is one
-	// statement per delivery instead of three. (A scalar subquery with LIMIT
-	// plans in 0.3 ms where EXISTS took 0.4: planning is most of this
-	// statement's cost.)
-	query := `
-		SELECT al.id, a.ext_id, a.name, a.owner_email, al.document_id, d.url, d.title, s.name, d.kind,
-			d.published_at, al.alias, al.score, al.reasons, al.snippet, al.status, al.rescreen, al.created_at,
-			(SELECT json_agg(json_build_object('channel', ad.channel, 'status', ad.status,
-				'attempts', ad.attempts, 'last_error', ad.last_error, 'delivered_at', ad.delivered_at))
-			 FROM alert_deliveries ad WHERE ad.alert_id = al.id),
-			coalesce((SELECT true FROM alert_documents x WHERE x.alert_id = al.id LIMIT 1), false)
-		FROM alerts al
-		JOIN advertisers a ON a.id = al.advertiser_id
-		JOIN documents d ON d.id = al.document_id
-		JOIN sources s ON s.id = d.source_id`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY al.id DESC"
-	if f.Limit > 0 {
-		query += " LIMIT " + arg(f.Limit)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	// adwatch_alerts (migration 00052) keeps its plan for the connection:
+	// a delivery loads its alert, and planning the join each time cost
+	// three times running it.
+	rows, err := q.QueryContext(ctx, `SELECT * FROM adwatch_alerts($1)`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("query alerts: %w", err)
 	}
@@ -229,6 +195,47 @@ func loadAlerts(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]ad
 		return nil, err
 	}
 	return out, nil
+}
+
+// alertIDs selects the ids of the alerts f's filters admit, newest first.
+func alertIDs(ctx context.Context, q sqlx.QueryerContext, f alertFilter) ([]int64, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.ids != nil {
+		where = append(where, "al.id = ANY("+arg(pq.Array(f.ids))+")")
+	}
+	if f.Status != "" {
+		where = append(where, "al.status = "+arg(f.Status))
+	}
+	if f.AdvertiserID != "" {
+		where = append(where, "al.advertiser_id = (SELECT id FROM advertisers WHERE ext_id = "+arg(clean(f.AdvertiserID))+")")
+	}
+	if f.DocumentID != 0 {
+		where = append(where, "al.document_id = "+arg(f.DocumentID))
+	}
+	if f.Source != "" {
+		where = append(where, "EXISTS (SELECT FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = al.document_id AND s.name = "+arg(clean(f.Source))+")")
+	}
+	if f.BeforeID != 0 {
+		where = append(where, "al.id < "+arg(f.BeforeID))
+	}
+	query := `SELECT al.id FROM alerts al`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY al.id DESC"
+	if f.Limit > 0 {
+		query += " LIMIT " + arg(f.Limit)
+	}
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, q, &ids, query, args...); err != nil {
+		return nil, fmt.Errorf("query alerts: %w", err)
+	}
+	return ids, nil
 }
 
 // setDeliveries fills an alert's deliveries from their JSON aggregate (NULL
