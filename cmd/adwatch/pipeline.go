@@ -18,10 +18,16 @@ import (
 )
 
 // saveBatch is how many documents one transaction stores: enough that a crawl
-// never pays one fsync per page, few enough that a crash loses little work
-// (the crawl state is written in the same transaction, so what was not
-// committed is simply fetched again).
+// never pays one fsync per page and that the statements' fixed costs
+// (parsing, planning, round trips, the commit) are spread thin, few enough
+// that a crash loses little work (the crawl state is written in the same
+// transaction, so what was not committed is simply fetched again).
 const saveBatch = 64
+
+// saveWait bounds how long an extracted document waits for its batch to
+// fill: a polite crawl (a delay of seconds per page) still stores, and
+// alerts, within seconds of each fetch.
+const saveWait = 2 * time.Second
 
 // saveConcurrency is how many batches are stored at once. Storing a
 // document costs PostgreSQL about as much CPU as extracting it costs
@@ -92,8 +98,11 @@ type batcher struct {
 	ctx      context.Context // the crawl's; saves outlive its cancellation
 	queue    chan []adwatch.Document
 	savers   sync.WaitGroup
-	mu       sync.Mutex // pending, err and the counters
+	mu       sync.Mutex // pending, gen, closed, err and the counters
 	pending  []adwatch.Document
+	gen      int  // counts the batches taken from pending, so a late timer knows its batch is gone
+	closed   bool // flush has run: nothing more goes into the queue
+	sending  sync.WaitGroup
 	err      error // the first failed save: the crawl stops
 	newDocs  int
 	alerts   int // counted, not kept: a 100,000-page crawl must not hold its alerts
@@ -146,27 +155,60 @@ func (b *batcher) emit(ctx context.Context, f adwatch.Fetched) error {
 		b.pageErrs = append(b.pageErrs, fmt.Sprintf("%s: extract: %s", doc.URL, doc.Meta["extract_error"]))
 	}
 	b.pending = append(b.pending, doc)
+	if len(b.pending) == 1 {
+		gen := b.gen
+		time.AfterFunc(saveWait, func() { b.flushStale(gen) })
+	}
 	var full []adwatch.Document
 	if len(b.pending) >= saveBatch {
-		full, b.pending = b.pending, nil
+		full = b.take()
 	}
 	b.mu.Unlock()
-	if full != nil {
-		b.queue <- full // the savers always drain the queue: this cannot block forever
-	}
+	b.send(full)
 	return nil
+}
+
+// take empties pending for the queue; b.mu is held. send must follow.
+func (b *batcher) take() []adwatch.Document {
+	docs := b.pending
+	b.pending = nil
+	b.gen++
+	if len(docs) > 0 {
+		b.sending.Add(1)
+	}
+	return docs
+}
+
+// send queues docs taken from pending (none: nothing to do).
+func (b *batcher) send(docs []adwatch.Document) {
+	if len(docs) == 0 {
+		return
+	}
+	defer b.sending.Done()
+	b.queue <- docs // the savers always drain the queue: this cannot block forever
+}
+
+// flushStale queues the batch gen when it is still pending saveWait after
+// its first document came.
+func (b *batcher) flushStale(gen int) {
+	b.mu.Lock()
+	var docs []adwatch.Document
+	if !b.closed && b.gen == gen {
+		docs = b.take()
+	}
+	b.mu.Unlock()
+	b.send(docs)
 }
 
 // flush stores what is pending, waits for the savers and returns the first
 // failed save's error. The batcher takes no more documents after it.
 func (b *batcher) flush() error {
 	b.mu.Lock()
-	docs := b.pending
-	b.pending = nil
+	docs := b.take()
+	b.closed = true
 	b.mu.Unlock()
-	if len(docs) > 0 {
-		b.queue <- docs
-	}
+	b.send(docs)
+	b.sending.Wait() // a batch a timer took is queued before the queue closes
 	close(b.queue)
 	b.savers.Wait()
 	return b.failed()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"adwatch"
 	"adwatch/bench/matchbench/synth"
@@ -37,6 +39,44 @@ func TestPipelineStoresEveryBatch(t *testing.T) {
 	if docs != pages || alerts != run.Alerts || alerts == 0 {
 		t.Errorf("stored %d documents and %d alerts; the run counted %d and %d (want %d documents, some alerts)",
 			docs, alerts, run.NewDocuments, run.Alerts, pages)
+	}
+}
+
+// TestPipelineStoresSlowCrawlWithinSeconds: a crawl too slow to fill a batch
+// still stores (and alerts) what it fetched within saveWait, while it is
+// running, not when it ends. The last page is held until the first ones are
+// in the database.
+func TestPipelineStoresSlowCrawlWithinSeconds(t *testing.T) {
+	t.Parallel()
+	const pages = 5
+	ads := synth.Advertisers(200)
+	var db atomic.Pointer[store.DB]
+	var sawStored atomic.Bool
+	site := benchSite(pages, ads)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == fmt.Sprintf("/articles/%06d.html", pages-1) {
+			for deadline := time.Now().Add(4 * saveWait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				var n int
+				if err := db.Load().SQL().QueryRowContext(r.Context(), `SELECT count(*) FROM documents`).Scan(&n); err == nil && n > 0 {
+					sawStored.Store(true)
+					break
+				}
+			}
+		}
+		site.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p, src, sdb := pipelineOn(t, srv.URL, ads, 4, true)
+	db.Store(sdb)
+	run := p.crawlSource(context.Background(), src)
+	if run.Err != "" || len(run.Errors) > 0 {
+		t.Fatalf("run failed: %s %q", run.Err, run.Errors)
+	}
+	if !sawStored.Load() {
+		t.Errorf("no document was stored within %v while the crawl waited on its last page", 4*saveWait)
+	}
+	if run.NewDocuments != pages {
+		t.Errorf("new documents: got %d, want %d", run.NewDocuments, pages)
 	}
 }
 
