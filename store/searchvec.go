@@ -25,8 +25,9 @@ import (
 //
 // It reproduces PostgreSQL's default parser and english configuration only
 // for the text it understands: ASCII words, numbers, hyphenated words, dotted
-// abbreviations and host names, apostrophes, ordinary punctuation and a few
-// typographic marks. For anything else (another script or accented letter,
+// abbreviations and host names, apostrophes, ordinary punctuation, runs of
+// dots ("Co., Ltd.." ending a sentence, ellipses) and a few typographic
+// marks. For anything else (another script or accented letter,
 // e-mail addresses, URLs and paths, tags and entities, underscores, numbers
 // glued to words by hyphens or dots in ways the parser treats case by case,
 // very long texts) it returns ok false and the database computes the vector
@@ -275,9 +276,32 @@ func vecWords(s string, out []vecWord) ([]vecWord, bool) {
 				continue
 			}
 			i++
+		case c == '.' && i+1 < n && s[i+1] == '.':
+			// A run of dots: ".." right after a word or number and before
+			// a blank or the end is a token of its own (the parser's file
+			// name ".."; "Co., Ltd.." at the end of a sentence); the other
+			// runs understood here are blanks ("wait... then", "x .. y").
+			// Anything else may start a path, which the parser reads case
+			// by case.
+			e := i
+			for e < n && s[e] == '.' {
+				e++
+			}
+			afterWord := i > 0 && isVecAlnum(s[i-1])
+			afterSpace := i > 0 && isVecSpace(s[i-1])
+			beforeSpace := e == n || isVecSpace(s[e])
+			beforeWord := e < n && isVecLetter(s[e])
+			switch {
+			case e-i == 2 && afterWord && beforeSpace:
+				out = append(out, vecWord{text: ".."})
+			case e-i == 2 && (afterWord && beforeWord || afterSpace && (beforeSpace || beforeWord)),
+				e-i >= 3 && (i == 0 || afterWord || afterSpace) && (beforeSpace || beforeWord):
+			default:
+				return out, false
+			}
+			i = e
 		case c < utf8.RuneSelf:
-			if !vecBlank[c] || c == '.' && i+1 < n && s[i+1] == '.' {
-				// ".." can be a token of its own (a relative path).
+			if !vecBlank[c] {
 				return out, false
 			}
 			i++
@@ -291,6 +315,9 @@ func vecWords(s string, out []vecWord) ([]vecWord, bool) {
 	}
 	return out, true
 }
+
+// isVecSpace: the ASCII white space that ends a run of dots as a blank.
+func isVecSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // joined reports whether the token ending at k runs on into a joiner and
 // another word or number, which the parser treats case by case.
