@@ -22,7 +22,7 @@ import (
 // (parsing, planning, round trips, the commit) are spread thin, few enough
 // that a crash loses little work (the crawl state is written in the same
 // transaction, so what was not committed is simply fetched again).
-const saveBatch = 64
+const saveBatch = 128
 
 // saveWait bounds how long an extracted document waits for its batch to
 // fill: a polite crawl (a delay of seconds per page) still stores, and
