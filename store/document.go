@@ -363,7 +363,7 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		urls, titles, kinds, published, fetched              = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 		texts, contentHashes, metas, contentTypes, finalURLs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 		headers, spans                                       = make([]string, 0, n), make([]string, 0, n)
-		raws                                                 = make(pq.ByteaArray, 0, n)
+		raws                                                 = make(byteaArray, 0, n)
 		vecIDs                                               []int64
 		vecs                                                 []string
 	)
@@ -437,11 +437,11 @@ func insertDocuments(ctx context.Context, tx *sqlx.Tx, docs []adwatch.Document, 
 		SELECT d.id, d.t, d.source_id, d.kind, v.tsv::tsvector, adwatch_search_month(d.t)
 		FROM d JOIN unnest($26::bigint[], $27::text[]) AS v(id, tsv) ON v.id = d.id
 		WHERE d.latest`,
-		pq.Array(ids), pq.Array(urls), pq.Array(versions), pq.Array(latest), pq.Array(titles), pq.Array(sourceIDs),
-		pq.Array(kinds), pq.Array(published), pq.Array(fetched), pq.Array(texts), pq.Array(contentHashes), pq.Array(metas),
-		pq.Array(contentTypes), pq.Array(statuses), pq.Array(finalURLs), raws, pq.Array(headers), pq.Array(rawSizes),
-		pq.Array(spans), pq.Array(hasPrint), pq.Array(simhashes), pq.Array(b0), pq.Array(b1), pq.Array(b2),
-		pq.Array(b3), pq.Array(vecIDs), pq.Array(vecs))
+		pq.Array(ids), textArray(urls), pq.Array(versions), pq.Array(latest), textArray(titles), pq.Array(sourceIDs),
+		textArray(kinds), textArray(published), textArray(fetched), textArray(texts), textArray(contentHashes), textArray(metas),
+		textArray(contentTypes), pq.Array(statuses), textArray(finalURLs), raws, textArray(headers), pq.Array(rawSizes),
+		textArray(spans), pq.Array(hasPrint), pq.Array(simhashes), pq.Array(b0), pq.Array(b1), pq.Array(b2),
+		pq.Array(b3), pq.Array(vecIDs), textArray(vecs))
 	if err != nil {
 		return fmt.Errorf("insert %d documents: %w", n, err)
 	}
