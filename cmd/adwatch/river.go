@@ -154,7 +154,7 @@ func enqueueHook(client *river.Client[*sql.Tx], channels []string) func(ctx cont
 func waitDeliveries(ctx context.Context, client *river.Client[*sql.Tx], deadline time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
-	tick := time.NewTicker(300 * time.Millisecond)
+	tick := time.NewTicker(waitPoll)
 	defer tick.Stop()
 	// Deliveries are waited for until they are final, retries included. Other
 	// jobs of the alerts queue (re-screens, digests) are waited for only while
