@@ -7,7 +7,8 @@
 //     (pages/s, CPU, peak RSS of the adwatch process), into a scratch
 //     database it creates and drops,
 //
-//   - `adwatch extract` over the same pages on disk,
+//   - `adwatch extract` over the same pages on disk, right before and right
+//     after the run (the ratio takes both: the machine's speed drifts),
 //
 //   - a second `adwatch run` over the unchanged site: bytes the server sent
 //     (from its access log) as a fraction of the first run, new documents
@@ -142,6 +143,17 @@ func throughput(o options, csvPath string, ads []adwatch.Advertiser) error {
 	if err := prepare(o, cfg, csvPath); err != nil {
 		return err
 	}
+	// adwatch extract runs right before and right after the pipeline, and
+	// the ratio takes both: this machine's speed drifts by ±15% within
+	// minutes, and a single extract a minute away from the run it is
+	// compared with drifts with it.
+	extract := func() (proc, error) {
+		return runCmd(o.bin, env(), true, "extract", "--advertisers", csvPath, s.articles)
+	}
+	extBefore, err := extract()
+	if err != nil {
+		return err
+	}
 	m0 := ngx.mark()
 	pg0 := postgresCPU()
 	first, run1, err := adwatchRun(o, cfg)
@@ -150,17 +162,21 @@ func throughput(o options, csvPath string, ads []adwatch.Advertiser) error {
 	}
 	pgCPU := postgresCPU() - pg0
 	m1 := ngx.mark()
+	extAfter, err := extract()
+	if err != nil {
+		return err
+	}
 	second, run2, err := adwatchRun(o, cfg)
 	if err != nil {
 		return err
 	}
 	m2 := ngx.mark()
 
-	ext, err := runCmd(o.bin, env(), true, "extract", "--advertisers", csvPath, s.articles)
-	if err != nil {
-		return err
+	files := countLines(extBefore.stdout)
+	if n := countLines(extAfter.stdout); n != files {
+		return fmt.Errorf("adwatch extract printed %d documents, then %d", files, n)
 	}
-	files := countLines(ext.stdout)
+	ext := proc{wall: (extBefore.wall + extAfter.wall) / 2, cpu: (extBefore.cpu + extAfter.cpu) / 2, peakRSS: max(extBefore.peakRSS, extAfter.peakRSS)}
 	extRate := float64(files) / ext.wall.Seconds()
 
 	crawlRate := float64(run1.NewDocuments) / run1.Duration.Seconds()
@@ -169,8 +185,9 @@ func throughput(o options, csvPath string, ads []adwatch.Advertiser) error {
 		run1.NewDocuments, run1.Duration.Seconds(), crawlRate, wallRate, first.wall.Seconds(), run1.Alerts, first.cpu.Seconds(), mib(first.peakRSS))
 	fmt.Printf("  PostgreSQL CPU during that run: %.1fs; adwatch + PostgreSQL CPU per page: %.2f ms\n",
 		pgCPU.Seconds(), (first.cpu+pgCPU).Seconds()*1000/float64(max(run1.NewDocuments, 1)))
-	fmt.Printf("adwatch extract (one process):  %6d files in %7.2fs = %7.0f pages/s, CPU %.1fs, peak RSS %.0f MiB\n",
-		files, ext.wall.Seconds(), extRate, ext.cpu.Seconds(), mib(ext.peakRSS))
+	fmt.Printf("adwatch extract (one process):  %6d files in %7.2fs = %7.0f pages/s, CPU %.1fs, peak RSS %.0f MiB (mean of %.0f pages/s before the run and %.0f after)\n",
+		files, ext.wall.Seconds(), extRate, ext.cpu.Seconds(), mib(ext.peakRSS),
+		float64(files)/extBefore.wall.Seconds(), float64(files)/extAfter.wall.Seconds())
 	fmt.Printf("ratio full pipeline / extract:  %.2f (crawl time), %.2f (whole command); goal >= 0.5\n", crawlRate/extRate, wallRate/extRate)
 	runCPU := (first.cpu + pgCPU).Seconds() / float64(max(run1.NewDocuments, 1))
 	extCPU := ext.cpu.Seconds() / float64(max(files, 1))
