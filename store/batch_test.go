@@ -93,6 +93,9 @@ func TestSaveDocumentsBatchEqualsOneByOne(t *testing.T) {
 		"attached https://news-one.example/tech/huawei-blacklist v1 to https://wire.example/2019/05/15/huawei-entity-list",
 		"state https://www.fcc.example/covered-list/2021-03-12-final",
 		"search https://www.dhs.example/news/2017/12/12/ndaa-section-1634 v2 t",
+		// A version that is latest again is searchable again, with its
+		// stored matches.
+		"advertiser a-21 https://press.example/2019/05/16/commerce-adds-huawei-to-entity-list v1 alerted=t",
 	} {
 		if !strings.Contains(snap, want) {
 			t.Errorf("stored state lacks %q:\n%s", want, snap)
@@ -120,6 +123,8 @@ func snapshot(t *testing.T, db *store.DB) []string {
 			JOIN alerts al ON al.id = ad.alert_id JOIN documents a ON a.id = al.document_id`,
 		`SELECT format('search %s v%s %s', d.url, d.version, s.tsv = adwatch_document_tsv(d.title, d.text))
 			FROM search_docs s JOIN documents d ON d.id = s.id`,
+		`SELECT format('advertiser %s %s v%s alerted=%s', a.ext_id, d.url, d.version, x.alerted = adwatch_alerted(d.id))
+			FROM advertiser_docs x JOIN advertisers a ON a.id = x.advertiser_id JOIN documents d ON d.id = x.id`,
 		`SELECT format('delivery %s %s', d.url, ad.channel)
 			FROM alert_deliveries ad JOIN alerts al ON al.id = ad.alert_id JOIN documents d ON d.id = al.document_id`,
 	}
