@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
+
+	"github.com/lib/pq"
 
 	"adwatch"
 	"adwatch/internal/testdb"
@@ -19,15 +22,7 @@ import (
 func TestSavingReadsByIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sqlDB := testdb.New(t)
-	sqlDB.SetMaxOpenConns(1)
-	db := store.FromSQL(sqlDB)
-	if err := db.SyncSources(ctx, []adwatch.Source{{Name: "press", Kind: adwatch.KindPress, Type: adwatch.SourceFeed, URL: "https://press.example/feed"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ImportAdvertisers(ctx, []adwatch.Advertiser{{ID: "a-17", Name: "AO Kaspersky Lab", Aliases: []string{"Kaspersky"}, Active: true}}, false); err != nil {
-		t.Fatal(err)
-	}
+	sqlDB, db := oneConnectionStore(t)
 	for b := range 30 {
 		var docs []adwatch.Document
 		for i := range 20 {
@@ -45,47 +40,22 @@ func TestSavingReadsByIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Statistics reach pg_stat_user_tables when the backend flushes them.
-	if _, err := sqlDB.ExecContext(ctx, "SELECT pg_stat_force_next_flush()"); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := sqlDB.QueryContext(ctx, `
-		SELECT relname, coalesce(seq_tup_read, 0), coalesce(idx_scan, 0) FROM pg_stat_user_tables
-		WHERE relname IN ('search_docs', 'advertiser_docs')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	seen := 0
-	for rows.Next() {
-		var name string
-		var scanned, probes int64
-		if err := rows.Scan(&name, &scanned, &probes); err != nil {
-			t.Fatal(err)
+	stats := tableScans(t, sqlDB, "search_docs", "advertiser_docs")
+	for name, st := range stats {
+		if st.seqRead > 0 {
+			t.Errorf("%s: %d rows read by sequential scans while saving 600 documents, want none", name, st.seqRead)
 		}
-		seen++
-		if scanned > 0 {
-			t.Errorf("%s: %d rows read by sequential scans while saving 600 documents, want none", name, scanned)
-		}
-		if probes == 0 {
+		if st.idxScans == 0 {
 			t.Errorf("%s: no index scans recorded (every lookup scanned, or the statistics did not arrive)", name)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if seen != 2 {
-		t.Fatalf("statistics for %d tables, want 2", seen)
-	}
 }
 
-// TestLoadingAlertsReadsByIndex loads alerts the way delivery jobs do, one
-// by one through a long-lived connection, first while the archive is nearly
-// empty (when adwatch_alerts settles on the plan it keeps, migration 00052)
-// and again once it has grown: the later loads must not scan any table
-// whole.
-func TestLoadingAlertsReadsByIndex(t *testing.T) {
-	t.Parallel()
+// oneConnectionStore is a store on a fresh database holding the press
+// source and advertiser a-17, through a single connection: the way a
+// saver or delivery worker keeps one for a whole run.
+func oneConnectionStore(t *testing.T) (*sql.DB, *store.DB) {
+	t.Helper()
 	ctx := context.Background()
 	sqlDB := testdb.New(t)
 	sqlDB.SetMaxOpenConns(1)
@@ -96,6 +66,53 @@ func TestLoadingAlertsReadsByIndex(t *testing.T) {
 	if _, err := db.ImportAdvertisers(ctx, []adwatch.Advertiser{{ID: "a-17", Name: "AO Kaspersky Lab", Aliases: []string{"Kaspersky"}, Active: true}}, false); err != nil {
 		t.Fatal(err)
 	}
+	return sqlDB, db
+}
+
+type scans struct{ seqRead, idxScans int64 }
+
+// tableScans reads the scan counters of the named tables, once the
+// connection's statistics have reached pg_stat_user_tables; it fails the
+// test unless every table has them.
+func tableScans(t *testing.T, sqlDB *sql.DB, tables ...string) map[string]scans {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := sqlDB.ExecContext(ctx, "SELECT pg_stat_force_next_flush()"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := sqlDB.QueryContext(ctx, `SELECT relname, coalesce(seq_tup_read, 0), coalesce(idx_scan, 0)
+		FROM pg_stat_user_tables WHERE relname = ANY($1)`, pq.Array(tables))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]scans{}
+	for rows.Next() {
+		var name string
+		var st scans
+		if err := rows.Scan(&name, &st.seqRead, &st.idxScans); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = st
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(tables) {
+		t.Fatalf("statistics for %d tables, want %d: %v", len(out), len(tables), out)
+	}
+	return out
+}
+
+// TestLoadingAlertsReadsByIndex loads alerts the way delivery jobs do, one
+// by one through a long-lived connection, first while the archive is nearly
+// empty (when adwatch_alerts settles on the plan it keeps, migration 00052)
+// and again once it has grown: the later loads must not scan any table
+// whole.
+func TestLoadingAlertsReadsByIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sqlDB, db := oneConnectionStore(t)
 	var alerts []int64
 	save := func(from, n int) {
 		t.Helper()
@@ -128,45 +145,18 @@ func TestLoadingAlertsReadsByIndex(t *testing.T) {
 		}
 	}
 	save(0, 2)
-	for range 5 { // PL/pgSQL settles on a generic plan after five runs
+	for range 3 { // the kept plan is made here, on a nearly empty archive
 		load(alerts)
 	}
 	for b := range 20 {
 		save(2+b*50, 50)
 	}
-	seqRead := func() map[string]int64 {
-		t.Helper()
-		if _, err := sqlDB.ExecContext(ctx, "SELECT pg_stat_force_next_flush()"); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := sqlDB.QueryContext(ctx, `SELECT relname, coalesce(seq_tup_read, 0) FROM pg_stat_user_tables
-			WHERE relname IN ('alerts', 'documents', 'advertisers', 'alert_deliveries', 'alert_documents')`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]int64{}
-		for rows.Next() {
-			var name string
-			var n int64
-			if err := rows.Scan(&name, &n); err != nil {
-				t.Fatal(err)
-			}
-			out[name] = n
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	before := seqRead()
+	tables := []string{"alerts", "documents", "advertisers", "alert_deliveries", "alert_documents"}
+	before := tableScans(t, sqlDB, tables...)
 	load(alerts[2:])
-	after := seqRead()
-	if len(after) != 5 {
-		t.Fatalf("statistics for %d tables, want 5: %v", len(after), after)
-	}
-	for name, n := range after {
-		if d := n - before[name]; d > 0 {
+	after := tableScans(t, sqlDB, tables...)
+	for name, st := range after {
+		if d := st.seqRead - before[name].seqRead; d > 0 {
 			t.Errorf("%s: %d rows read by sequential scans while loading %d alerts, want none", name, d, len(alerts)-2)
 		}
 	}
