@@ -623,16 +623,15 @@ func (r *matchRows) add(i int, d docMatches, m adwatch.Match) {
 func (r *matchRows) save(ctx context.Context, tx *sqlx.Tx, rescreen bool, created [][]int64) error {
 	rows, err := tx.QueryContext(ctx, `
 		WITH adv AS (
-			SELECT k.*, a.id AS aid, a.active
+			SELECT k.*, ARRAY(SELECT jsonb_array_elements_text(k.reasons_json::jsonb)) AS reasons, a.id AS aid, a.active
 			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::int[],
 				$8::int[], $9::int[], $10::bigint[]) WITH ORDINALITY
-				AS k(doc, ext, alias, score, reasons, snippet, so, eo, mentions, story, ord)
+				AS k(doc, ext, alias, score, reasons_json, snippet, so, eo, mentions, story, ord)
 			JOIN advertisers a ON a.ext_id = k.ext),
 		m AS (
 			INSERT INTO document_matches (document_id, advertiser_id, alias, score, reasons, snippet,
 				start_offset, end_offset, mentions)
-			SELECT doc, aid, alias, score, ARRAY(SELECT jsonb_array_elements_text(reasons::jsonb)), snippet,
-				so, eo, mentions
+			SELECT doc, aid, alias, score, reasons, snippet, so, eo, mentions
 			FROM adv ORDER BY ord
 			ON CONFLICT (document_id, advertiser_id) DO NOTHING),
 		story AS (
@@ -648,8 +647,7 @@ func (r *matchRows) save(ctx context.Context, tx *sqlx.Tx, rescreen bool, create
 			ON CONFLICT DO NOTHING),
 		raised AS (
 			INSERT INTO alerts (advertiser_id, document_id, alias, score, reasons, snippet, rescreen)
-			SELECT adv.aid, adv.doc, adv.alias, adv.score, ARRAY(SELECT jsonb_array_elements_text(adv.reasons::jsonb)),
-				adv.snippet, $11
+			SELECT adv.aid, adv.doc, adv.alias, adv.score, adv.reasons, adv.snippet, $11
 			FROM adv LEFT JOIN story ON story.ord = adv.ord
 			WHERE adv.active AND story.alert IS NULL
 			ORDER BY adv.ord
